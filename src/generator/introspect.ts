@@ -1,0 +1,99 @@
+// Catalog → TableSpec. All catalog lookups happen here, at generation time, never in a trigger.
+import { UserError } from '../db/errors.ts';
+import { displayName, type QualifiedName } from '../db/sql.ts';
+import { normalizeOptions, type AuditOptions, type ColumnSpec, type TableSpec } from './spec.ts';
+
+/** Anything with pg's query(text, values) — a Pool, a Client, or node-pg-migrate's pgm.db. */
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+}
+
+/**
+ * Built-in types whose `=` means "renders identically", so changed_fields can compare values
+ * directly. Everything else (numeric 1.0 vs 1.00, interval, json, citext, geometric types whose
+ * `=` compares areas, composites, ranges …) compares text forms: slower, never misses a change.
+ */
+const TYPED_EQUALITY = new Set([
+  'bool', 'int2', 'int4', 'int8', 'oid', 'char', 'name', 'text', 'varchar', 'bpchar', 'uuid', 'bytea',
+  'date', 'time', 'timestamp', 'timestamptz', 'inet', 'cidr', 'macaddr', 'macaddr8', 'jsonb',
+]);
+
+const tableQuery = `
+SELECT c.oid, c.relkind, c.relispartition
+  FROM pg_catalog.pg_class AS c
+  JOIN pg_catalog.pg_namespace AS ns ON ns.oid = c.relnamespace
+ WHERE ns.nspname = $1 AND c.relname = $2`;
+
+// A domain resolves to its base type (two levels deep is plenty; deeper domains compare as text).
+const columnsQuery = `
+WITH cols AS (
+  SELECT a.attname, a.attnum, a.atttypid AS typ
+    FROM pg_catalog.pg_attribute AS a
+   WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+), based AS (
+  SELECT cols.*, coalesce(nullif(d2.typbasetype, 0), d2.oid) AS base
+    FROM cols
+    JOIN pg_catalog.pg_type AS d1 ON d1.oid = cols.typ
+    JOIN pg_catalog.pg_type AS d2 ON d2.oid = coalesce(nullif(d1.typbasetype, 0), d1.oid)
+)
+SELECT based.attname AS name,
+       bt.typtype AS base_kind, bn.nspname AS base_schema, bt.typname AS base_name,
+       et.typtype AS elem_kind, en.nspname AS elem_schema, et.typname AS elem_name
+  FROM based
+  JOIN pg_catalog.pg_type AS bt ON bt.oid = based.base
+  JOIN pg_catalog.pg_namespace AS bn ON bn.oid = bt.typnamespace
+  LEFT JOIN pg_catalog.pg_type AS et ON et.oid = bt.typelem AND bt.typcategory = 'A'
+  LEFT JOIN pg_catalog.pg_namespace AS en ON en.oid = et.typnamespace
+ ORDER BY based.attnum`;
+
+const primaryKeyQuery = `
+SELECT a.attname
+  FROM pg_catalog.pg_index AS i
+ CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+  JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+ WHERE i.indrelid = $1 AND i.indisprimary
+ ORDER BY k.ord`;
+
+function typed(kind: string | null, schema: string | null, name: string | null): boolean {
+  if (kind === 'e') return true; // enums: equal means identical label
+  return kind === 'b' && schema === 'pg_catalog' && name !== null && TYPED_EQUALITY.has(name);
+}
+
+export async function tableExists(db: Queryable, name: QualifiedName): Promise<boolean> {
+  return (await db.query(tableQuery, [name.schema, name.table])).rows.length > 0;
+}
+
+export async function introspect(db: Queryable, name: QualifiedName, partial: Partial<AuditOptions>): Promise<TableSpec> {
+  const shown = displayName(name);
+  const found = (await db.query(tableQuery, [name.schema, name.table])).rows[0];
+  if (!found) throw new UserError(`table ${shown} does not exist`, { hint: 'check the name; quote mixed case: \'"MySchema"."MyTable"\'' });
+  if (found.relkind !== 'r' && found.relkind !== 'p') {
+    throw new UserError(`${shown} is not a table (relkind ${found.relkind}); only tables and partitioned tables can be audited`);
+  }
+  if (found.relispartition) {
+    throw new UserError(`${shown} is a partition; audit its partitioned parent, which covers every partition`);
+  }
+  if (name.schema === 'audit') throw new UserError('the audit schema itself cannot be audited');
+
+  const columnRows = (await db.query(columnsQuery, [found.oid])).rows;
+  const columns: ColumnSpec[] = columnRows.map((r) => ({
+    name: r.name,
+    typedEquality: r.elem_kind ? typed(r.elem_kind, r.elem_schema, r.elem_name) : typed(r.base_kind, r.base_schema, r.base_name),
+  }));
+  const options = normalizeOptions(partial);
+  const known = new Set(columns.map((c) => c.name));
+  for (const [option, list] of Object.entries({ exclude: options.exclude, redact: options.redact, ignore: options.ignore, key: options.key })) {
+    for (const column of list) {
+      if (!known.has(column)) throw new UserError(`--${option}: column "${column}" does not exist in ${shown}`);
+    }
+  }
+  const both = options.exclude.filter((c) => options.redact.includes(c));
+  if (both.length > 0) throw new UserError(`column "${both[0]}" cannot be both excluded and redacted`);
+
+  const primaryKey: string[] = (await db.query(primaryKeyQuery, [found.oid])).rows.map((r) => r.attname);
+  const keyColumns = options.key.length > 0 ? options.key : primaryKey;
+  const hiddenKey = keyColumns.find((k) => options.exclude.includes(k) || options.redact.includes(k));
+  if (hiddenKey) throw new UserError(`key column "${hiddenKey}" cannot be excluded or redacted: it is the event's target_id`);
+
+  return { schema: name.schema, table: name.table, columns, keyColumns, options };
+}

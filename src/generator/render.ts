@@ -1,0 +1,190 @@
+// The pure renderer: TableSpec → SQL, the same text every time for the same spec. Everything that
+// needs the catalog happened in introspect.ts; everything per-row is decided here, at generation.
+import { createHash } from 'node:crypto';
+import { readSql } from '../db/sql-files.ts';
+import { displayName, qualify, quoteIdent, quoteLiteral } from '../db/sql.ts';
+import { captureFunctionName, triggerName } from './names.ts';
+import { ACTIONS, type Action, type TableSpec } from './spec.ts';
+
+export const TEMPLATE_VERSION = 1;
+const template = readSql(`templates/trigger.v${TEMPLATE_VERSION}.sql`);
+
+/** The mask written in place of a redacted value. */
+export const REDACTED = '[redacted]';
+
+export interface RenderedAudit {
+  /** Function + triggers; what the hash covers. */
+  definition: string;
+  /** sha256 of `definition`, stored on the triggers and in the registry. */
+  hash: string;
+  /** Complete, idempotent enable script: definition, trigger comments, registry row. */
+  enableSql: string;
+  /** Removes every object `enableSql` created. */
+  disableSql: string;
+}
+
+const CONTEXT = 'v_ctx.actor_type, v_ctx.actor_id, v_ctx.actor_name, v_ctx.ip, v_ctx.user_agent, v_ctx.request_id, v_ctx.db_user, v_ctx.app_name';
+const COLUMNS = 'occurred_at, tx_id, action, target_type, target_id, actor_type, actor_id, actor_name, ip, user_agent, request_id, db_user, app_name';
+
+/** How one row is referred to in a query: the row value itself and one of its columns. */
+interface RowRef {
+  row: string;
+  col(name: string): string;
+}
+const alias = (a: string): RowRef => ({ row: a, col: (c) => `${a}.${quoteIdent(c)}` });
+const field = (a: string): RowRef => ({ row: a, col: (c) => `(${a}).${quoteIdent(c)}` });
+
+function textArray(names: string[]): string {
+  return names.length === 0 ? `'{}'::text[]` : `ARRAY[${names.map(quoteLiteral).join(', ')}]::text[]`;
+}
+
+/** target_id: the key as text; a composite key as a JSON array, e.g. `[42,"eu"]`; NULL without key. */
+function targetId(spec: TableSpec, ref: RowRef): string {
+  const keys = spec.keyColumns;
+  if (keys.length === 0) return 'NULL';
+  if (keys.length === 1) return `${ref.col(keys[0])}::text`;
+  return `pg_catalog.jsonb_build_array(${keys.map((k) => ref.col(k)).join(', ')})::text`;
+}
+
+function rowData(spec: TableSpec, ref: RowRef): string {
+  const { exclude, redact, maxValueBytes } = spec.options;
+  let json = `pg_catalog.to_jsonb(${ref.row})`;
+  if (maxValueBytes > 0) {
+    json = `CASE WHEN pg_catalog.pg_column_size(${ref.row}) > ${maxValueBytes} THEN audit.capped_row(${ref.row}, ${maxValueBytes}) ELSE ${json} END`;
+  }
+  if (exclude.length > 0) json = `(${json}) - ${textArray(exclude)}`;
+  if (redact.length > 0) {
+    const masks = redact.map((c) => `${quoteLiteral(c)}, CASE WHEN ${ref.col(c)} IS NULL THEN NULL ELSE ${quoteLiteral(REDACTED)} END`);
+    json = `(${json}) || pg_catalog.jsonb_build_object(${masks.join(', ')})`;
+  }
+  return json;
+}
+
+/** Context metadata, plus notes that apply to this row only (nested so the common case builds nothing). */
+function metadata(notes: Array<{ when: string; add: string }>): string {
+  let expr = 'v_ctx.metadata';
+  for (const note of notes) {
+    expr = `CASE WHEN ${note.when} THEN coalesce(${expr}, '{}'::jsonb) || ${note.add} ELSE ${expr} END`;
+  }
+  return expr;
+}
+
+function oversizedNote(spec: TableSpec, refs: RowRef[]): Array<{ when: string; add: string }> {
+  const cap = spec.options.maxValueBytes;
+  if (cap <= 0) return [];
+  const when = refs.map((r) => `pg_catalog.pg_column_size(${r.row}) > ${cap}`).join(' OR ');
+  return [{ when, add: `'{"oversized": true}'::jsonb` }];
+}
+
+function changedFields(spec: TableSpec, o: RowRef, n: RowRef): string {
+  const excluded = new Set(spec.options.exclude);
+  const checks = spec.columns
+    .filter((c) => !excluded.has(c.name))
+    .map((c) => {
+      const [a, b] = c.typedEquality ? [o.col(c.name), n.col(c.name)] : [`${o.col(c.name)}::text`, `${n.col(c.name)}::text`];
+      return `CASE WHEN ${a} IS DISTINCT FROM ${b} THEN ${quoteLiteral(c.name)} END`;
+    });
+  return checks.length === 0 ? `'{}'::text[]` : `ARRAY[${checks.join(',\n                     ')}]::text[]`;
+}
+
+function updateFilter(spec: TableSpec): string {
+  if (spec.options.logUnchanged) return 'true';
+  if (spec.options.ignore.length === 0) return `d.changed <> '{}'::text[]`;
+  // Only ignored columns changed (or nothing): `{} <@ x` is true, so both are skipped.
+  return `NOT (d.changed <@ ${textArray(spec.options.ignore)})`;
+}
+
+function triggers(spec: TableSpec, fn: string): string {
+  const table = qualify(spec);
+  const lines: string[] = [];
+  const referencing: Record<Action, string> = {
+    insert: 'REFERENCING NEW TABLE AS pgtrail_new ',
+    update: 'REFERENCING OLD TABLE AS pgtrail_old NEW TABLE AS pgtrail_new ',
+    delete: 'REFERENCING OLD TABLE AS pgtrail_old ',
+    truncate: '',
+  };
+  for (const action of ACTIONS) {
+    const name = quoteIdent(triggerName(action));
+    lines.push(`DROP TRIGGER IF EXISTS ${name} ON ${table};`);
+    if (spec.options.actions.includes(action)) {
+      // Transition tables need one trigger per event (PostgreSQL refuses them on multi-event triggers).
+      lines.push(`CREATE TRIGGER ${name} AFTER ${action.toUpperCase()} ON ${table} ${referencing[action]}FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The text stored in COMMENT ON TRIGGER; `status` reads version and hash back from it. */
+export function triggerComment(hash: string): string {
+  return `pgtrail template=v${TEMPLATE_VERSION} hash=${hash}`;
+}
+
+export function parseTriggerComment(comment: string | null): { version: number; hash: string } | null {
+  const m = comment?.match(/^pgtrail template=v(\d+) hash=([0-9a-f]{64})$/);
+  return m ? { version: Number(m[1]), hash: m[2] } : null;
+}
+
+export function renderAudit(spec: TableSpec): RenderedAudit {
+  const fn = `audit.${quoteIdent(captureFunctionName(spec))}`;
+  const n = alias('n');
+  const o = alias('o');
+  const dn = field('d.new_row');
+  const dOld = field('d.old_row');
+  const keyChanged = spec.keyColumns.map((k) => `${dOld.col(k)} IS DISTINCT FROM ${dn.col(k)}`).join(' OR ');
+  const updateNotes = [
+    ...oversizedNote(spec, [dOld, dn]),
+    ...(keyChanged ? [{ when: keyChanged, add: `pg_catalog.jsonb_build_object('old_target_id', ${targetId(spec, dOld)})` }] : []),
+  ];
+
+  const values: Record<string, string> = {
+    function: fn,
+    columns: COLUMNS,
+    context: CONTEXT,
+    target_type: quoteLiteral(displayName(spec)),
+    insert_target_id: targetId(spec, n),
+    insert_new_data: rowData(spec, n),
+    insert_metadata: metadata(oversizedNote(spec, [n])),
+    update_target_id: targetId(spec, dn),
+    update_old_data: rowData(spec, dOld),
+    update_new_data: rowData(spec, dn),
+    update_metadata: metadata(updateNotes),
+    changed_fields: changedFields(spec, field('o.r'), field('n.r')),
+    update_filter: updateFilter(spec),
+    delete_target_id: targetId(spec, o),
+    delete_old_data: rowData(spec, o),
+    delete_metadata: metadata(oversizedNote(spec, [o])),
+    triggers: triggers(spec, fn),
+  };
+  const definition = template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    if (!(key in values)) throw new Error(`template v${TEMPLATE_VERSION} has an unknown placeholder {{${key}}}`);
+    return values[key];
+  });
+  const hash = createHash('sha256').update(definition).digest('hex');
+
+  const table = qualify(spec);
+  const comments = spec.options.actions
+    .map((a) => `COMMENT ON TRIGGER ${quoteIdent(triggerName(a))} ON ${table} IS ${quoteLiteral(triggerComment(hash))};`)
+    .join('\n');
+  const registry = `INSERT INTO audit.audited_tables (schema_name, table_name, options, key_columns, template_version, sql_hash)
+VALUES (${quoteLiteral(spec.schema)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(JSON.stringify(spec.options))}::jsonb, ${textArray(spec.keyColumns)}, ${TEMPLATE_VERSION}, ${quoteLiteral(hash)})
+ON CONFLICT (schema_name, table_name) DO UPDATE
+  SET options = EXCLUDED.options, key_columns = EXCLUDED.key_columns, template_version = EXCLUDED.template_version,
+      sql_hash = EXCLUDED.sql_hash, enabled_at = now(), enabled_by = session_user;`;
+
+  return {
+    definition,
+    hash,
+    enableSql: `${definition}\n${comments}\n${registry}\n`,
+    disableSql: renderDisable(spec),
+  };
+}
+
+/** Drops every object enable created; safe to run when some are already gone. */
+export function renderDisable(table: { schema: string; table: string }): string {
+  const qualified = qualify(table);
+  return [
+    ...ACTIONS.map((a) => `DROP TRIGGER IF EXISTS ${quoteIdent(triggerName(a))} ON ${qualified};`),
+    `DROP FUNCTION IF EXISTS audit.${quoteIdent(captureFunctionName(table))}();`,
+    `DELETE FROM audit.audited_tables WHERE schema_name = ${quoteLiteral(table.schema)} AND table_name = ${quoteLiteral(table.table)};`,
+  ].join('\n') + '\n';
+}

@@ -1,0 +1,63 @@
+// What the renderer needs to know about one audited table. Built from the catalog by
+// introspect.ts; consumed by the pure renderer in render.ts.
+
+export const ACTIONS = ['insert', 'update', 'delete', 'truncate'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** What a DBA chooses when enabling auditing on a table (stored in audit.audited_tables.options). */
+export interface AuditOptions {
+  /** Columns that never appear in an event (not in old/new data, not in changed_fields). */
+  exclude: string[];
+  /** Columns recorded as a fixed mask; a change to them is still listed in changed_fields. */
+  redact: string[];
+  /** Columns whose change alone does not make an event (they still appear in the data). */
+  ignore: string[];
+  /** Row changes to record. */
+  actions: Action[];
+  /** Record updates that change nothing (or only ignored columns). Off by default. */
+  logUnchanged: boolean;
+  /** Key columns for target_id when the table has no primary key. */
+  key: string[];
+  /** Values larger than this many stored bytes are replaced by size + md5. 0 turns the cap off. */
+  maxValueBytes: number;
+}
+
+export const defaultOptions: AuditOptions = {
+  exclude: [],
+  redact: [],
+  ignore: [],
+  actions: [...ACTIONS],
+  logUnchanged: false,
+  key: [],
+  maxValueBytes: 1_048_576,
+};
+
+export interface ColumnSpec {
+  name: string;
+  /** Compare with the type's own `=`; false compares text forms (json, geometric, composite …). */
+  typedEquality: boolean;
+}
+
+export interface TableSpec {
+  schema: string;
+  table: string;
+  columns: ColumnSpec[];
+  /** Primary key columns, or the `key` option, or empty (target_id is then NULL). */
+  keyColumns: string[];
+  options: AuditOptions;
+}
+
+/** Normalises options so that equal choices give equal specs (and equal hashes). */
+export function normalizeOptions(partial: Partial<AuditOptions>): AuditOptions {
+  const sorted = (xs: string[] | undefined) => [...new Set(xs ?? [])].sort();
+  const options: AuditOptions = {
+    exclude: sorted(partial.exclude),
+    redact: sorted(partial.redact),
+    ignore: sorted(partial.ignore),
+    actions: ACTIONS.filter((a) => (partial.actions ?? ACTIONS).includes(a)),
+    logUnchanged: partial.logUnchanged ?? defaultOptions.logUnchanged,
+    key: [...(partial.key ?? [])],
+    maxValueBytes: partial.maxValueBytes ?? defaultOptions.maxValueBytes,
+  };
+  return options;
+}
