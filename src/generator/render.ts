@@ -124,10 +124,19 @@ export function parseTriggerComment(comment: string | null): { version: number; 
   return m ? { version: Number(m[1]), hash: m[2] } : null;
 }
 
+/** An alias for a whole row that no column of the table shadows. */
+function rowAlias(spec: TableSpec, base: string): string {
+  const taken = new Set(spec.columns.map((c) => c.name));
+  let name = base;
+  while (taken.has(name)) name += '_';
+  return name;
+}
+
 export function renderAudit(spec: TableSpec): RenderedAudit {
   const fn = `audit.${quoteIdent(captureFunctionName(spec))}`;
-  const n = alias('n');
-  const o = alias('o');
+  const [nName, oName, tName] = [rowAlias(spec, 'n'), rowAlias(spec, 'o'), rowAlias(spec, 't')];
+  const n = alias(nName);
+  const o = alias(oName);
   const dn = field('d.new_row');
   const dOld = field('d.old_row');
   const keyChanged = spec.keyColumns.map((k) => `${dOld.col(k)} IS DISTINCT FROM ${dn.col(k)}`).join(' OR ');
@@ -138,6 +147,9 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
 
   const values: Record<string, string> = {
     function: fn,
+    n: nName,
+    o: oName,
+    t: tName,
     columns: COLUMNS,
     context: CONTEXT,
     target_type: quoteLiteral(displayName(spec)),
