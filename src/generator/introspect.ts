@@ -46,6 +46,14 @@ SELECT based.attname AS name,
   LEFT JOIN pg_catalog.pg_namespace AS en ON en.oid = et.typnamespace
  ORDER BY based.attnum`;
 
+const partitionsQuery = `
+SELECT n.nspname AS schema, c.relname AS table
+  FROM pg_catalog.pg_partition_tree($1) AS p
+  JOIN pg_catalog.pg_class AS c ON c.oid = p.relid
+  JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+ WHERE p.relid <> $1::regclass AND c.relkind IN ('r', 'p')
+ ORDER BY n.nspname, c.relname`;
+
 const primaryKeyQuery = `
 SELECT a.attname
   FROM pg_catalog.pg_index AS i
@@ -95,5 +103,6 @@ export async function introspect(db: Queryable, name: QualifiedName, partial: Pa
   const hiddenKey = keyColumns.find((k) => options.exclude.includes(k) || options.redact.includes(k));
   if (hiddenKey) throw new UserError(`key column "${hiddenKey}" cannot be excluded or redacted: it is the event's target_id`);
 
-  return { schema: name.schema, table: name.table, columns, keyColumns, options };
+  const partitions = found.relkind === 'p' ? (await db.query(partitionsQuery, [found.oid])).rows : [];
+  return { schema: name.schema, table: name.table, columns, keyColumns, partitions, options };
 }

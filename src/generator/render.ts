@@ -95,7 +95,10 @@ function updateFilter(spec: TableSpec): string {
 }
 
 function triggers(spec: TableSpec, fn: string): string {
-  const table = qualify(spec);
+  return [spec, ...spec.partitions].map((table) => triggersOn(qualify(table), spec, fn)).join('\n');
+}
+
+function triggersOn(table: string, spec: TableSpec, fn: string): string {
   const lines: string[] = [];
   const referencing: Record<Action, string> = {
     insert: 'REFERENCING NEW TABLE AS pgtrail_new ',
@@ -173,9 +176,9 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
   });
   const hash = createHash('sha256').update(definition).digest('hex');
 
-  const table = qualify(spec);
-  const comments = spec.options.actions
-    .map((a) => `COMMENT ON TRIGGER ${quoteIdent(triggerName(a))} ON ${table} IS ${quoteLiteral(triggerComment(hash))};`)
+  const comments = [spec, ...spec.partitions]
+    .flatMap((table) => spec.options.actions.map((a) =>
+      `COMMENT ON TRIGGER ${quoteIdent(triggerName(a))} ON ${qualify(table)} IS ${quoteLiteral(triggerComment(hash))};`))
     .join('\n');
   const registry = `INSERT INTO audit.audited_tables (schema_name, table_name, options, key_columns, template_version, sql_hash)
 VALUES (${quoteLiteral(spec.schema)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(JSON.stringify(spec.options))}::jsonb, ${textArray(spec.keyColumns)}, ${TEMPLATE_VERSION}, ${quoteLiteral(hash)})
@@ -191,12 +194,14 @@ ON CONFLICT (schema_name, table_name) DO UPDATE
   };
 }
 
-/** Drops every object enable created; safe to run when some are already gone. */
+/**
+ * Drops every object enable created; safe to run when some are already gone. CASCADE removes the
+ * triggers on the table and on each of its partitions, which all depend on the capture function —
+ * including partitions attached since, and even when the table itself was renamed.
+ */
 export function renderDisable(table: { schema: string; table: string }): string {
-  const qualified = qualify(table);
   return [
-    ...ACTIONS.map((a) => `DROP TRIGGER IF EXISTS ${quoteIdent(triggerName(a))} ON ${qualified};`),
-    `DROP FUNCTION IF EXISTS audit.${quoteIdent(captureFunctionName(table))}();`,
+    `DROP FUNCTION IF EXISTS audit.${quoteIdent(captureFunctionName(table))}() CASCADE;`,
     `DELETE FROM audit.audited_tables WHERE schema_name = ${quoteLiteral(table.schema)} AND table_name = ${quoteLiteral(table.table)};`,
   ].join('\n') + '\n';
 }

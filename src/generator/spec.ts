@@ -44,6 +44,12 @@ export interface TableSpec {
   columns: ColumnSpec[];
   /** Primary key columns, or the `key` option, or empty (target_id is then NULL). */
   keyColumns: string[];
+  /**
+   * Every partition below a partitioned table (leaves and sub-parents), sorted. Statement triggers
+   * fire only on the table a statement names, so `DELETE FROM orders_eu` would skip triggers that
+   * live only on `orders`; each partition gets the same triggers, recording under the root's name.
+   */
+  partitions: Array<{ schema: string; table: string }>;
   options: AuditOptions;
 }
 
