@@ -12,6 +12,8 @@ const schema = z.object({
   /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is not set. */
   PGTRAIL_DATA_DIR: z.string().min(1).default('.pgtrail/data'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** 1/true: the CLI prints stack traces of unexpected errors. */
+  PGTRAIL_DEBUG: z.stringbool().default(false),
 });
 
 export type Config = z.infer<typeof schema>;
