@@ -15,7 +15,6 @@ const objects = [
   'functions/set_context.sql',
   'functions/current_context.sql',
   'functions/log_event.sql',
-  'functions/capped_row.sql',
   'functions/guard.sql',
   'triggers/guards.sql',
   'grants.sql',

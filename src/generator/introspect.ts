@@ -87,6 +87,7 @@ export async function introspect(db: Queryable, name: QualifiedName, partial: Pa
   const columns: ColumnSpec[] = columnRows.map((r) => ({
     name: r.name,
     typedEquality: r.elem_kind ? typed(r.elem_kind, r.elem_schema, r.elem_name) : typed(r.base_kind, r.base_schema, r.base_name),
+    bytea: !r.elem_kind && r.base_schema === 'pg_catalog' && r.base_name === 'bytea',
   }));
   const options = normalizeOptions(partial);
   const known = new Set(columns.map((c) => c.name));

@@ -46,18 +46,38 @@ function targetId(spec: TableSpec, ref: RowRef): string {
   return `pg_catalog.jsonb_build_array(${keys.map((k) => ref.col(k)).join(', ')})::text`;
 }
 
+/**
+ * The row as JSONB. When a cap is set and the row's stored size exceeds it, the slow path builds
+ * the object column by column, replacing each value above the cap by its size and md5, so that a
+ * row holding hundreds of megabytes never makes the audited write fail (to_jsonb of a 600 MB bytea
+ * would pass PostgreSQL's 1 GB limit). Ordinary rows pay one pg_column_size() call.
+ */
 function rowData(spec: TableSpec, ref: RowRef): string {
-  const { exclude, redact, maxValueBytes } = spec.options;
+  const { exclude, redact, maxValueBytes: cap } = spec.options;
   let json = `pg_catalog.to_jsonb(${ref.row})`;
-  if (maxValueBytes > 0) {
-    json = `CASE WHEN pg_catalog.pg_column_size(${ref.row}) > ${maxValueBytes} THEN audit.capped_row(${ref.row}, ${maxValueBytes}) ELSE ${json} END`;
-  }
+  if (cap > 0) json = `CASE WHEN pg_catalog.pg_column_size(${ref.row}) > ${cap} THEN ${cappedRow(spec, ref)} ELSE ${json} END`;
   if (exclude.length > 0) json = `(${json}) - ${textArray(exclude)}`;
   if (redact.length > 0) {
     const masks = redact.map((c) => `${quoteLiteral(c)}, CASE WHEN ${ref.col(c)} IS NULL THEN NULL ELSE ${quoteLiteral(REDACTED)} END`);
     json = `(${json}) || pg_catalog.jsonb_build_object(${masks.join(', ')})`;
   }
   return json;
+}
+
+/** jsonb_build_object takes at most 100 arguments, so wide tables are built in chunks of 50 columns. */
+function cappedRow(spec: TableSpec, ref: RowRef): string {
+  const cap = spec.options.maxValueBytes;
+  const excluded = new Set(spec.options.exclude);
+  const pairs = spec.columns.filter((c) => !excluded.has(c.name)).map((c) => {
+    const value = ref.col(c.name);
+    const size = `pg_catalog.pg_column_size(${value})`;
+    const md5 = `pg_catalog.md5(${value}${c.bytea ? '' : '::text'})`;
+    return `${quoteLiteral(c.name)}, CASE WHEN ${size} > ${cap} THEN pg_catalog.jsonb_build_object('$pgtrail', 'oversized', 'bytes', ${size}, 'md5', ${md5}) ELSE pg_catalog.to_jsonb(${value}) END`;
+  });
+  if (pairs.length === 0) return `'{}'::jsonb`;
+  const chunks: string[] = [];
+  for (let i = 0; i < pairs.length; i += 50) chunks.push(`pg_catalog.jsonb_build_object(${pairs.slice(i, i + 50).join(', ')})`);
+  return chunks.join(' || ');
 }
 
 /** Context metadata, plus notes that apply to this row only (nested so the common case builds nothing). */

@@ -36,6 +36,8 @@ export interface ColumnSpec {
   name: string;
   /** Compare with the type's own `=`; false compares text forms (json, geometric, composite …). */
   typedEquality: boolean;
+  /** bytea is hashed as is; other types through their text form. */
+  bytea: boolean;
 }
 
 export interface TableSpec {
