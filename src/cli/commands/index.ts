@@ -1,0 +1,15 @@
+// Every `pgtrail` command, in the order `pgtrail --help` lists them. One line per command.
+import type { Command } from '../command.ts';
+import { disableCommand } from './disable.ts';
+import { enableCommand } from './enable.ts';
+import { generateCommand } from './generate.ts';
+import { migrateCommand } from './migrate.ts';
+import { statusCommand } from './status.ts';
+
+export const commands: Command[] = [
+  migrateCommand,
+  enableCommand,
+  disableCommand,
+  statusCommand,
+  generateCommand,
+];

@@ -1,0 +1,53 @@
+import { auditStatus, type TableStatus } from '../../audit/status.ts';
+import { defaultOptions, type AuditOptions } from '../../generator/spec.ts';
+import type { Command } from '../command.ts';
+import { withDatabase } from '../database.ts';
+import { noArguments } from '../options.ts';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'list audited tables: current / outdated / missing, options, key, recent events',
+  usage: 'status [--json] [--check]',
+  details: [
+    'outdated: the table or the template changed since auditing was enabled; missing: a trigger was',
+    'dropped. Both are fixed by `pgtrail enable <table>` again. "without context" counts events whose',
+    'transaction did not call audit.set_context (actor is the database role).',
+  ].join('\n'),
+  options: {
+    json: { type: 'boolean', description: 'print the status as JSON (an array, one object per table)' },
+    check: { type: 'boolean', description: 'exit with code 3 when a table is not current (for CI and monitoring)' },
+  },
+  async run({ config, positionals, values, stdout }) {
+    noArguments(positionals, 'status');
+    const tables = await withDatabase(config, (client) => auditStatus(client));
+    stdout(values.json ? `${JSON.stringify(tables, null, 2)}\n` : renderTable(tables));
+    return values.check && tables.some((t) => t.state !== 'current') ? 3 : 0;
+  },
+};
+
+function renderTable(tables: TableStatus[]): string {
+  if (tables.length === 0) return 'no table is audited yet; start with `pgtrail enable <schema.table>`\n';
+  const header = ['TABLE', 'STATE', 'EVENTS 24H', 'WITHOUT CONTEXT', 'KEY', 'OPTIONS'];
+  const rows = tables.map((t) => [t.table, t.state, String(t.events_24h), String(t.events_24h_without_context), keyText(t), optionsText(t.options)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const reasons = tables.filter((t) => t.reason).map((t) => `${t.table}: ${t.state} — ${t.reason}`);
+  return [line(header), ...rows.map(line), ...(reasons.length > 0 ? ['', ...reasons] : [])].join('\n') + '\n';
+}
+
+function keyText(t: TableStatus): string {
+  if (t.key_columns.length === 0) return 'none — target_id is NULL';
+  return t.key_columns.join(',') + (t.options.key.length > 0 ? ' (--key)' : '');
+}
+
+/** The non-default options, written as the flags that would reproduce them. */
+export function optionsText(options: AuditOptions): string {
+  const flags: string[] = [];
+  for (const name of ['exclude', 'redact', 'ignore'] as const) {
+    if (options[name].length > 0) flags.push(`--${name} ${options[name].join(',')}`);
+  }
+  if (options.actions.join() !== defaultOptions.actions.join()) flags.push(`--actions ${options.actions.join(',')}`);
+  if (options.logUnchanged) flags.push('--log-unchanged');
+  if (options.maxValueBytes !== defaultOptions.maxValueBytes) flags.push(`--max-value-bytes ${options.maxValueBytes}`);
+  return flags.length > 0 ? flags.join(' ') : 'defaults';
+}

@@ -1,0 +1,8 @@
+// pgtrail's programmatic API (package export "."). pgtrail ships TypeScript sources: import it
+// from code run by tsx, or from node-pg-migrate migrations (its jiti loader compiles them).
+export { enableAudit, disableAudit, type MigrationBuilderLike } from './migration-helpers.ts';
+export { withAuditContext, setAuditContext, type AuditContext, type ActorType } from './context.ts';
+export { migrate, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.ts';
+export { auditStatus, type TableStatus, type TableState } from './audit/status.ts';
+export type { AuditOptions, Action } from './generator/spec.ts';
+export { UserError } from './db/errors.ts';
