@@ -3,7 +3,7 @@ import { UserError } from '../db/errors.ts';
 import { displayName, type QualifiedName } from '../db/sql.ts';
 import { introspect, type Queryable } from '../generator/introspect.ts';
 import { renderAudit, renderDisable } from '../generator/render.ts';
-import type { AuditOptions } from '../generator/spec.ts';
+import { normalizeOptions, type AuditOptions } from '../generator/spec.ts';
 import { requireInstalled } from './installed.ts';
 
 export interface EnableResult {
@@ -26,7 +26,8 @@ export async function enableAudit(db: Queryable, name: QualifiedName, options: P
     'SELECT options, sql_hash FROM audit.audited_tables WHERE schema_name = $1 AND table_name = $2',
     [name.schema, name.table],
   )).rows[0];
-  if (existing && !replace && JSON.stringify(existing.options) !== JSON.stringify(spec.options)) {
+  // jsonb reorders keys, so compare both sides in normalizeOptions' fixed key order.
+  if (existing && !replace && JSON.stringify(normalizeOptions(existing.options)) !== JSON.stringify(spec.options)) {
     throw new UserError(`${displayName(name)} is already audited with different options`, {
       hint: 'run `pgtrail disable` first, or pass --replace to switch to the new options',
     });

@@ -3,7 +3,7 @@ import type { Queryable } from '../generator/introspect.ts';
 import { introspect } from '../generator/introspect.ts';
 import { parseTriggerComment, renderAudit, TEMPLATE_VERSION } from '../generator/render.ts';
 import { triggerName } from '../generator/names.ts';
-import type { AuditOptions } from '../generator/spec.ts';
+import { normalizeOptions, type AuditOptions } from '../generator/spec.ts';
 import { UserError } from '../db/errors.ts';
 import { requireInstalled } from './installed.ts';
 
@@ -56,7 +56,7 @@ export async function auditStatus(db: Queryable): Promise<TableStatus[]> {
       table,
       state,
       reason,
-      options: row.options,
+      options: normalizeOptions(row.options),
       key_columns: row.key_columns,
       template_version: row.template_version,
       enabled_at: new Date(row.enabled_at).toISOString(),
@@ -69,7 +69,7 @@ export async function auditStatus(db: Queryable): Promise<TableStatus[]> {
 
 async function judge(db: Queryable, name: { schema: string; table: string }, row: any): Promise<{ state: TableState; reason: string | null }> {
   const installed = new Map((await db.query(triggersQuery, [name.schema, name.table])).rows.map((t) => [t.tgname, t.comment]));
-  const options: AuditOptions = row.options;
+  const options: AuditOptions = normalizeOptions(row.options);
   const absent = options.actions.filter((a) => !installed.has(triggerName(a)));
   if (absent.length > 0) {
     return { state: 'missing', reason: `trigger${absent.length > 1 ? 's' : ''} for ${absent.join(', ')} not found (dropped by hand?); run \`pgtrail enable\` again` };

@@ -76,8 +76,9 @@ function cappedRow(spec: TableSpec, ref: RowRef): string {
   });
   if (pairs.length === 0) return `'{}'::jsonb`;
   const chunks: string[] = [];
-  for (let i = 0; i < pairs.length; i += 50) chunks.push(`pg_catalog.jsonb_build_object(${pairs.slice(i, i + 50).join(', ')})`);
-  return chunks.join(' || ');
+  const indent = '\n             ';
+  for (let i = 0; i < pairs.length; i += 50) chunks.push(`pg_catalog.jsonb_build_object(${indent}  ${pairs.slice(i, i + 50).join(`,${indent}  `)})`);
+  return chunks.join(` ||${indent}`);
 }
 
 /** Context metadata, plus notes that apply to this row only (nested so the common case builds nothing). */
