@@ -1,0 +1,56 @@
+// The demo the main command shows: a small CRM schema with auditing on, and a few changes made
+// by different actors, as an application would make them.
+import type pg from 'pg';
+import { enableAudit } from '../audit/enable.ts';
+import { withAuditContext } from '../context.ts';
+
+const schemaSql = `
+CREATE SCHEMA IF NOT EXISTS demo;
+CREATE TABLE IF NOT EXISTS demo.contacts (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email         text NOT NULL,
+  name          text,
+  password_hash text,
+  api_secret    text,
+  tags          text[] NOT NULL DEFAULT '{}',
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS demo.campaigns (
+  id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  title   text NOT NULL,
+  status  text NOT NULL DEFAULT 'draft',
+  sent_at timestamptz
+);`;
+
+/** Creates the demo tables and turns auditing on (idempotent). */
+export async function installDemo(pool: pg.Pool): Promise<void> {
+  await pool.query(schemaSql);
+  await enableAudit(pool, { schema: 'demo', table: 'contacts' },
+    { exclude: ['password_hash'], redact: ['api_secret'], ignore: ['updated_at'] });
+  await enableAudit(pool, { schema: 'demo', table: 'campaigns' }, {});
+}
+
+/** Makes a handful of changes as a user, an API token, a system job and a bare database role. */
+export async function makeDemoChanges(pool: pg.Pool): Promise<void> {
+  const aisha = { actorType: 'user', actorId: '42', actorName: 'aisha@example.com', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (demo)', requestId: 'req-1001' } as const;
+  const contactId = await withAuditContext(pool, aisha, async (client) => {
+    const { rows } = await client.query(
+      `INSERT INTO demo.contacts (email, name, password_hash, api_secret) VALUES ($1, $2, $3, $4) RETURNING id`,
+      ['lee@example.com', 'Lee', 'scrypt$…', 'sk_live_123'],
+    );
+    await client.query(`SELECT audit.log_event('auth.sign_in', 'user', '42', '{"method":"password"}')`);
+    return rows[0].id as string;
+  });
+
+  await withAuditContext(pool, { actorType: 'api_token', actorId: 'tok_7', actorName: 'nightly-sync', ip: '198.51.100.4', userAgent: 'curl/8.5' },
+    (client) => client.query(`UPDATE demo.contacts SET name = 'Lee Park', tags = '{vip}', updated_at = now() WHERE id = $1`, [contactId]));
+
+  await withAuditContext(pool, { actorType: 'system', actorId: 'scheduler', actorName: 'campaign-sender' }, async (client) => {
+    const { rows } = await client.query(`INSERT INTO demo.campaigns (title) VALUES ('Spring sale') RETURNING id`);
+    await client.query(`UPDATE demo.campaigns SET status = 'sent', sent_at = now() WHERE id = $1`, [rows[0].id]);
+    await client.query(`SELECT audit.log_event('broadcast.send', 'campaign', $1, '{"recipients": 1}')`, [String(rows[0].id)]);
+  });
+
+  // A DBA in psql, without application context: attributed to the database role.
+  await pool.query(`DELETE FROM demo.contacts WHERE id = $1`, [contactId]);
+}
