@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { displayName, type QualifiedName } from '../../db/sql.ts';
 import { introspect } from '../../generator/introspect.ts';
 import { renderAudit, TEMPLATE_VERSION, type RenderedAudit } from '../../generator/render.ts';
@@ -33,7 +33,7 @@ export const generateCommand: Command = {
     await mkdir(values.out, { recursive: true });
     const file = join(values.out, migrationFileName(table));
     await writeFile(file, text, { flag: 'wx' }); // never overwrite a migration that may have run
-    stdout(`wrote ${relative(process.cwd(), file) || file}\n`);
+    stdout(`wrote ${file}\n`);
   },
 };
 
