@@ -23,13 +23,13 @@ async function schemaSnapshot(client: pg.ClientBase): Promise<string[]> {
 t('up installs the audit schema, down removes it, up again gives the same schema', async ({ db }) => {
   const client = await db.pool.connect();
   try {
-    assert.equal(await migrate(client), ['0001_core']);
+    assert.equal(await migrate(client), ['0001_core', '0002_maintenance']);
     const first = await schemaSnapshot(client);
     assert.ok(first.includes('p events'), 'audit.events is a partitioned table');
     assert.ok(first.includes('f set_context'));
     assert.ok(first.some((o) => /^r events_p\d{8}$/.test(o)), 'partitions were premade');
 
-    assert.equal(await migrate(client, { direction: 'down' }), ['0001_core']);
+    assert.equal(await migrate(client, { direction: 'down' }), ['0002_maintenance', '0001_core']);
     assert.equal(await schemaSnapshot(client), []);
     const { rows } = await client.query(`SELECT to_regnamespace('audit') AS s`);
     assert.is(rows[0].s, null);
