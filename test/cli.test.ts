@@ -9,6 +9,8 @@ import { runner } from 'node-pg-migrate';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { auditStatus } from '../src/audit/status.ts';
+import { report } from '../src/cli/errors.ts';
+import { UserError } from '../src/db/errors.ts';
 import { freePort } from '../src/embedded.ts';
 import { TEMPLATE_VERSION } from '../src/generator/render.ts';
 import { createTestDatabase, withAdmin, type TestDatabase } from './helpers/database.ts';
@@ -97,6 +99,17 @@ basics('unreachable database: one line naming the address, password masked', asy
   assert.not.match(run.stderr, /secret/);
 });
 
+basics('unexpected errors: exit 1, one line; the stack only with PGTRAIL_DEBUG', () => {
+  const plain = report(new Error('boom'), false);
+  assert.is(plain.exitCode, 1);
+  assert.equal(plain.lines, ['pgtrail: unexpected error: boom', 'hint: set PGTRAIL_DEBUG=1 to see the stack trace']);
+  const debug = report(new Error('boom'), true);
+  assert.match(debug.lines.join('\n'), /\n\s+at /);
+  // A UserError wrapped by a library still counts as the user's.
+  const wrapped = report(new Error('Error loading migration files: x', { cause: new UserError('bad table', { hint: 'fix it' }) }), false);
+  assert.equal(wrapped, { exitCode: 2, lines: ['pgtrail: bad table', 'hint: fix it'] });
+});
+
 basics.run();
 
 const install = suite<{ db: TestDatabase }>('cli: migrate');
@@ -116,7 +129,8 @@ install('before migrate: commands say the schema is not installed', async ({ db 
 install('migrate installs the schema, a second run has nothing to do', async ({ db }) => {
   const first = await cli(db.url, 'migrate');
   assert.is(first.code, 0, first.stderr);
-  assert.is(first.stdout, 'applied 0001_core\n');
+  const shipped = (await readdir(fileURLToPath(new URL('../migrations', import.meta.url)))).map((f) => f.replace(/\.\w+$/, '')).sort();
+  assert.is(first.stdout, shipped.map((m) => `applied ${m}\n`).join(''));
   const { rows } = await db.pool.query(`SELECT to_regclass('audit.events') IS NOT NULL AS ok`);
   assert.ok(rows[0].ok);
   const second = await cli(db.url, 'migrate');
@@ -228,6 +242,7 @@ audit('a role without privileges gets one permission-denied line', async ({ db }
     url.password = 'nopriv';
     const run = await cli(url.toString(), 'enable', 'public.contacts');
     assertUserError(run, /^pgtrail: permission denied: .* \(SQLSTATE 42501\)$/);
+    assertUserError(await cli(url.toString(), 'migrate'), /^pgtrail: cannot install the audit schema: .*permission denied/);
   } finally {
     await withAdmin((c) => c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`), db.name);
   }

@@ -11,7 +11,8 @@ export interface Report {
 /** SQLSTATE classes that describe the caller's environment rather than a bug in pgtrail. */
 const userClasses = new Set(['08', '28', '3D', '3F', '57']);
 
-export function report(error: unknown, debug: boolean): Report {
+export function report(thrown: unknown, debug: boolean): Report {
+  const error = decisive(thrown);
   if (error instanceof UserError) {
     return { exitCode: 2, lines: [`pgtrail: ${error.message}`, ...(error.hint ? [`hint: ${error.hint}`] : [])] };
   }
@@ -35,8 +36,20 @@ export function report(error: unknown, debug: boolean): Report {
   return { exitCode: 1, lines };
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+/**
+ * Libraries wrap errors (node-pg-migrate: `new Error('Error loading migration files: …', { cause })`);
+ * what decides the exit code is a UserError or a PostgreSQL error further down the cause chain.
+ */
+function decisive(error: unknown): unknown {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof UserError || sqlState(e)) return e;
+  }
+  return error;
+}
+
+/** One line: some libraries put a whole stack trace into the message. */
+export function oneLine(text: string): string {
+  return text.split(/\n\s+at /)[0].replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function stack(error: unknown): string {

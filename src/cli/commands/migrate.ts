@@ -1,6 +1,8 @@
+import { sqlState, SqlState, UserError } from '../../db/errors.ts';
 import { migrate } from '../../migrate.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
+import { oneLine } from '../errors.ts';
 import { noArguments } from '../options.ts';
 
 export const migrateCommand: Command = {
@@ -15,7 +17,19 @@ export const migrateCommand: Command = {
   options: {},
   async run({ config, positionals, stdout }) {
     noArguments(positionals, 'migrate');
-    const applied = await withDatabase(config, (client) => migrate(client));
+    const applied = await withDatabase(config, (client) => migrate(client).catch(explainPrivileges));
     stdout(applied.length === 0 ? 'audit schema is up to date; nothing to apply\n' : applied.map((m) => `applied ${m}\n`).join(''));
   },
 };
+
+/** node-pg-migrate rewraps some errors without their SQLSTATE (message text only), so match both. */
+function explainPrivileges(error: unknown): never {
+  const message = oneLine(error instanceof Error ? error.message : String(error));
+  if (sqlState(error) === SqlState.insufficientPrivilege || /permission denied|must have CREATEROLE|must be superuser/i.test(message)) {
+    throw new UserError(`cannot install the audit schema: ${message}`, {
+      hint: 'run `pgtrail migrate` as a superuser, or as the database owner with CREATEROLE; the application role needs no such rights',
+      cause: error,
+    });
+  }
+  throw error;
+}
