@@ -50,6 +50,12 @@ export async function up(pgm) {
 export async function down(pgm) {}
 `;
 
+const UP_ONLY = `import { enableAudit } from 'pgtrail';
+export async function up(pgm) {
+  await enableAudit(pgm, 'public.contacts');
+}
+`;
+
 /** A throwaway host project: node_modules/pgtrail → this checkout, migrations/ with the given files. */
 async function hostProject(files: Record<string, string>): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'pgtrail-host-'));
@@ -140,6 +146,21 @@ t('pgtrail not installed: says to run pgtrail migrate first', async (ctx) => {
   } finally {
     await bare.drop();
   }
+});
+
+t('without a down(): reverting says to write one with disableAudit', async (ctx) => {
+  const root = await hostProject({ '1000_contacts.js': CREATE_CONTACTS, '2000_audit-up-only.js': UP_ONLY });
+  ctx.roots.push(root);
+  await run(ctx.db, root, 'up');
+  try {
+    await run(ctx.db, root, 'down');
+    assert.unreachable('down should have been refused');
+  } catch (error) {
+    assert.is((error as Error).name, 'UserError');
+    assert.match((error as Error).message, /enableAudit\(pgm, 'public\.contacts'\) cannot be reversed automatically/);
+    assert.match((error as { hint?: string }).hint ?? '', /disableAudit\(pgm, 'public\.contacts'\)/);
+  }
+  assert.is((await auditStatus(ctx.db.pool))[0]?.state, 'current', 'nothing was undone');
 });
 
 t("node-pg-migrate's own CLI under plain node (no tsx) loads the TypeScript package export", async (ctx) => {

@@ -29,7 +29,9 @@ export const enableCommand: Command = {
     const table = oneTable(positionals, 'enable');
     let options = auditOptionsFrom(values);
     const result = await withDatabase(config, async (client) => {
-      if (Object.keys(options).length === 0) {
+      // `enable t` on an audited table re-renders it as it was (the fix `status` suggests);
+      // `enable t --replace` without flags means: back to the defaults.
+      if (Object.keys(options).length === 0 && values.replace !== true) {
         await requireInstalled(client);
         const stored = await client.query('SELECT options FROM audit.audited_tables WHERE schema_name = $1 AND table_name = $2', [table.schema, table.table]);
         if (stored.rows[0]) options = stored.rows[0].options;
