@@ -41,8 +41,8 @@ BEGIN
          OR date_trunc(v_unit, p.range_to AT TIME ZONE 'UTC') <> p.range_to AT TIME ZONE 'UTC')
      ORDER BY p.range_from LIMIT 1;
     IF FOUND THEN
-      RAISE EXCEPTION 'partition interval % does not divide the existing partition audit.% [%, %); settings unchanged',
-        NEW.partition_interval, v_bad.partition, to_char(v_bad.range_from, 'YYYY-MM-DD'), to_char(v_bad.range_to, 'YYYY-MM-DD')
+      RAISE EXCEPTION 'partition interval 1 % does not divide the existing partition audit.% [%, %); settings unchanged',
+        v_unit, v_bad.partition, to_char(v_bad.range_from, 'YYYY-MM-DD'), to_char(v_bad.range_to, 'YYYY-MM-DD')
         USING ERRCODE = '22023',
               HINT = 'choose an interval that divides the existing partitions (month → week or day, week → day), or wait until they expire';
     END IF;

@@ -84,7 +84,8 @@ export interface RetentionPolicy {
 export async function readPolicy(db: Queryable): Promise<RetentionPolicy> {
   await requireInstalled(db);
   const settings = (await db.query(
-    `SELECT retention::text AS retention, partition_interval::text AS partition_interval, premake, updated_at,
+    `SELECT retention::text AS retention,
+            CASE partition_interval WHEN interval '1 day' THEN '1 day' WHEN interval '1 week' THEN '1 week' ELSE '1 month' END AS partition_interval, premake, updated_at,
             now() - retention AS cutoff
        FROM audit.settings`,
   )).rows[0];

@@ -82,7 +82,7 @@ export async function scheduleMaintenance(url: string, schedule = DEFAULT_SCHEDU
       throw new UserError(`database "${state.database}" is already maintained by pg_cron job ${before.jobId} of role ${before.username}; leaving it`);
     }
     if (state.cronDatabase === state.database) {
-      await cron.query('SELECT cron.schedule($1, $2, $3)', [JOB_NAME, schedule, JOB_COMMAND]);
+      await invalidScheduleIsUserError(schedule, () => cron.query('SELECT cron.schedule($1, $2, $3)', [JOB_NAME, schedule, JOB_COMMAND]));
     } else {
       const { rows } = await cron.query(`SELECT to_regprocedure('cron.schedule_in_database(text,text,text,text,text,boolean)') IS NOT NULL AS ok`);
       if (!rows[0].ok) {
@@ -91,7 +91,8 @@ export async function scheduleMaintenance(url: string, schedule = DEFAULT_SCHEDU
             `upgrade pg_cron, or set cron.database_name = '${state.database}'`,
         );
       }
-      await cron.query('SELECT cron.schedule_in_database($1, $2, $3, $4)', [JOB_NAME, schedule, JOB_COMMAND, state.database]);
+      await invalidScheduleIsUserError(schedule, () =>
+        cron.query('SELECT cron.schedule_in_database($1, $2, $3, $4)', [JOB_NAME, schedule, JOB_COMMAND, state.database]));
     }
     const job = await findJob(cron, state.database);
     if (!job) throw new Error(`pg_cron accepted ${JOB_NAME} but the job is not in cron.job`);
@@ -109,6 +110,17 @@ export async function unscheduleMaintenance(url: string): Promise<boolean> {
     await cron.query('SELECT cron.unschedule($1::bigint)', [job.jobId]);
     return true;
   });
+}
+
+async function invalidScheduleIsUserError(schedule: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (/invalid schedule/i.test((error as Error).message)) {
+      throw new UserError(`pg_cron refused the schedule "${schedule}"; use 5 cron fields, e.g. '${DEFAULT_SCHEDULE}'`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 async function findJob(cron: Queryable, database: string): Promise<CronJob | null> {

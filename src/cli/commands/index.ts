@@ -3,7 +3,10 @@ import type { Command } from '../command.ts';
 import { disableCommand } from './disable.ts';
 import { enableCommand } from './enable.ts';
 import { generateCommand } from './generate.ts';
+import { maintainCommand } from './maintain.ts';
 import { migrateCommand } from './migrate.ts';
+import { retentionCommand } from './retention.ts';
+import { scheduleCommand } from './schedule.ts';
 import { statusCommand } from './status.ts';
 
 export const commands: Command[] = [
@@ -12,4 +15,7 @@ export const commands: Command[] = [
   disableCommand,
   statusCommand,
   generateCommand,
+  retentionCommand,
+  maintainCommand,
+  scheduleCommand,
 ];

@@ -1,0 +1,29 @@
+import { stepsText } from '../../maintenance/describe.ts';
+import { runMaintenance } from '../../maintenance/run.ts';
+import { requireInstalled } from '../../audit/installed.ts';
+import type { Command } from '../command.ts';
+import { withDatabase } from '../database.ts';
+import { noArguments } from '../options.ts';
+
+export const maintainCommand: Command = {
+  name: 'maintain',
+  summary: 'run partition maintenance now: premake, move strays out of the default partition, drop expired',
+  usage: 'maintain [--json]',
+  details: [
+    'Runs SELECT * FROM audit.maintain() and prints what it created, moved and dropped. Safe at any',
+    'time and idempotent; if maintenance is already running elsewhere (the pg_cron job, a console),',
+    'this waits for it and then usually has nothing left to do. Needs a role that may execute',
+    'audit.maintain (the installing role, or one granted EXECUTE on it).',
+  ].join('\n'),
+  options: {
+    json: { type: 'boolean', description: 'print the report as JSON (an array, one object per partition touched)' },
+  },
+  async run({ config, positionals, values, stdout }) {
+    noArguments(positionals, 'maintain');
+    const steps = await withDatabase(config, async (client) => {
+      await requireInstalled(client);
+      return runMaintenance(client);
+    });
+    stdout(values.json ? `${JSON.stringify(steps, null, 2)}\n` : stepsText(steps));
+  },
+};
