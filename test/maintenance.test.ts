@@ -9,6 +9,8 @@ import { enableAudit } from '../src/audit/enable.ts';
 import { migrate } from '../src/migrate.ts';
 import { runMaintenance, type MaintenanceStep } from '../src/maintenance/run.ts';
 import { setPartitioning, setRetention } from '../src/maintenance/retention.ts';
+import { MAINTENANCE_LOCK } from '../src/maintenance/lock.ts';
+import { startMaintenanceTimer } from '../src/maintenance/timer.ts';
 import { UserError } from '../src/db/errors.ts';
 import { createTestDatabase, urlFor, withAdmin, type TestDatabase } from './helpers/database.ts';
 
@@ -374,6 +376,37 @@ t('with 400 daily partitions a 24-hour window touches only the partitions it nee
       await client.query('DEALLOCATE ALL; RESET plan_cache_mode');
       client.release();
     }
+  }));
+
+t('the fallback timer runs maintenance, skips its round while another session holds the lock, and stops', () =>
+  withDb('timer', async (db) => {
+    await eventAt(db.pool, '2018-08-08T00:00:00Z');
+    const holder = await db.pool.connect();
+    const seen: string[] = [];
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    let stop: (() => Promise<void>) | undefined;
+    try {
+      await holder.query('SELECT pg_advisory_lock($1, $2)', [MAINTENANCE_LOCK.classId, MAINTENANCE_LOCK.objId]);
+      stop = startMaintenanceTimer(db.pool, 1000, {
+        onSkip: () => seen.push('skip'),
+        onRun: (steps) => seen.push(`run ${summary(steps).join(', ')}`),
+        onError: (error) => seen.push(`error ${(error as Error).message}`),
+      });
+      await until(() => seen.length > 0);
+      assert.equal(seen, ['skip'], 'another session holds the lock: the round is skipped, not queued');
+      await holder.query('SELECT pg_advisory_unlock($1, $2)', [MAINTENANCE_LOCK.classId, MAINTENANCE_LOCK.objId]);
+      await until(() => seen.length > 1);
+      assert.match(seen[1], /^run created events_p20180801, moved events_p20180801 1/);
+    } finally {
+      await stop?.();
+      holder.release();
+    }
+    const count = seen.length;
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.is(seen.length, count, 'no round after stop');
+    assert.is((await db.pool.query('SELECT count(*)::int AS n FROM pg_locks WHERE locktype = $1', ['advisory'])).rows[0].n, 0, 'the session lock was released');
   }));
 
 t('migration 0002 goes down alone (back to 0001 premake) and up again', () =>
