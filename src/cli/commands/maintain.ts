@@ -24,6 +24,8 @@ export const maintainCommand: Command = {
       await requireInstalled(client);
       return runMaintenance(client);
     });
-    stdout(values.json ? `${JSON.stringify(steps, null, 2)}\n` : stepsText(steps));
+    // --json uses audit.maintain()'s own column names, like `status --json` uses the database's.
+    const json = steps.map((s) => ({ action: s.action, partition: s.partition, range_from: s.rangeFrom, range_to: s.rangeTo, rows: s.rows }));
+    stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : stepsText(steps));
   },
 };
