@@ -80,7 +80,7 @@ t('retention banana, -5d, 0d, a misfit interval: one error line, exit code 2, se
   const before = await settings(db);
   const cases: Array<[string[], RegExp]> = [
     [['banana'], /^pgtrail: retention "banana" is not a duration; use e\.g\. 90d/],
-    [['-5d'], /^pgtrail: retention: unknown option -5|^pgtrail: retention "-5d" must be positive/],
+    [['-5d'], /^pgtrail: retention "-5d" must be positive/],
     [['0d'], /^pgtrail: retention "0d" must be positive/],
     [['--interval', 'week'], /^pgtrail: partition interval 1 week does not divide the existing partition audit\.events_p\d{8}/],
     [['--interval', 'fortnight'], /^pgtrail: partition interval "fortnight" must be day, week or month/],

@@ -72,10 +72,13 @@ function parse(command: Command, args: string[]): Pick<CommandContext, 'values' 
   for (const [name, spec] of Object.entries(command.options)) {
     options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
   }
+  // `-5d` is a (bad) value for the command to judge, not a flag: keep it out of parseArgs, which
+  // would call it "unknown option -5". Commands take one positional at most, so order is kept.
+  const negatives = args.filter((a) => /^-\d/.test(a));
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: args.filter((a) => !negatives.includes(a)), options, allowPositionals: true, strict: true });
     // Our option types are 'string' or 'boolean', never a mix, so arrays hold strings only.
-    return { values: values as OptionValues, positionals };
+    return { values: parsed.values as OptionValues, positionals: [...parsed.positionals, ...negatives] };
   } catch (error) {
     // Only the user's flags are a user error; a bad option table is our bug.
     if (!String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) throw error;
