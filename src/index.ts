@@ -6,3 +6,7 @@ export { migrate, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.ts';
 export { auditStatus, type TableStatus, type TableState } from './audit/status.ts';
 export type { AuditOptions, Action } from './generator/spec.ts';
 export { UserError } from './db/errors.ts';
+export { runMaintenance, type MaintenanceStep } from './maintenance/run.ts';
+export { startMaintenanceTimer } from './maintenance/timer.ts';
+export { scheduleMaintenance, unscheduleMaintenance } from './maintenance/schedule.ts';
+export { readPolicy, setRetention, setPartitioning, parseRetention } from './maintenance/retention.ts';

@@ -1,24 +1,33 @@
 import { sqlState, SqlState, UserError } from '../../db/errors.ts';
 import { migrate } from '../../migrate.ts';
+import { scheduleText } from '../../maintenance/describe.ts';
+import { scheduleMaintenance } from '../../maintenance/schedule.ts';
 import type { Command } from '../command.ts';
-import { withDatabase } from '../database.ts';
+import { requireDatabaseUrl, withDatabase } from '../database.ts';
 import { oneLine } from '../errors.ts';
 import { noArguments } from '../options.ts';
 
 export const migrateCommand: Command = {
   name: 'migrate',
   summary: 'install or upgrade the audit schema in DATABASE_URL',
-  usage: 'migrate',
+  usage: 'migrate [--schedule]',
   details: [
     "Applies pgtrail's own migrations (bookkeeping in public.pgtrail_migrations, apart from the",
     "application's). Safe to run again: only missing migrations are applied. The first run creates",
     'the roles pgtrail_owner and pgtrail_reader, so it needs a role with CREATEROLE (or a superuser).',
+    'With --schedule it then registers the pg_cron maintenance job, as `pgtrail schedule` does.',
   ].join('\n'),
-  options: {},
-  async run({ config, positionals, stdout }) {
+  options: {
+    schedule: { type: 'boolean', description: 'also install/refresh the pg_cron maintenance job' },
+  },
+  async run({ config, positionals, values, stdout }) {
     noArguments(positionals, 'migrate');
     const applied = await withDatabase(config, (client) => migrate(client).catch(explainPrivileges));
     stdout(applied.length === 0 ? 'audit schema is up to date; nothing to apply\n' : applied.map((m) => `applied ${m}\n`).join(''));
+    if (values.schedule) {
+      const result = await scheduleMaintenance(requireDatabaseUrl(config));
+      stdout(`${result.outcome === 'unchanged' ? 'already scheduled:' : 'scheduled'} ${scheduleText(result)}\n`);
+    }
   },
 };
 
