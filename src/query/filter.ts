@@ -1,0 +1,159 @@
+// The one filter parser, shared by the console, the JSON API, CSV/JSONL exports and the CLI:
+// same names, same semantics everywhere. Input arrives as URL search params (or CLI flags turned
+// into them); every malformed value is a FilterError (→ 400 / exit 2) that says what was wrong.
+//
+// Time semantics: `from` is inclusive, `to` is exclusive. A date without a time means midnight UTC,
+// and a date-only `to` covers that whole day (to=2026-11-24 → before 2026-11-25T00:00:00Z).
+// Times without a zone are UTC. `window` (1h, 24h, 7d, 30d …) means "from now minus that".
+import { isIP } from 'node:net';
+import { createHash } from 'node:crypto';
+import { UserError } from '../db/errors.ts';
+
+export const ACTOR_TYPES = ['user', 'api_token', 'system', 'db_role'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
+export interface EventFilter {
+  actor_type?: ActorType;
+  /** Exact actor_id. */
+  actor_id?: string;
+  /** Exact actor_id, or actor_name ignoring case: what a person types into "actor". */
+  actor?: string;
+  /** Exact actions or prefixes (`auth.*`); any of them matches. */
+  action?: string[];
+  target_type?: string;
+  target_id?: string;
+  /** Relative window, e.g. 24h; mutually exclusive with from. */
+  window?: string;
+  from?: Date;
+  to?: Date;
+  /** An address (exact) or a CIDR block (contains). */
+  ip?: string;
+  /** Free text over actor names and ids, target ids and types, actions (case-insensitive substring). */
+  q?: string;
+}
+
+export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q'] as const;
+
+export class FilterError extends UserError {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'FilterError';
+  }
+}
+
+const MAX_TEXT = 1024;
+const MAX_Q = 200;
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/;
+const WINDOW = /^(\d{1,4})(m|h|d)$/;
+const WINDOW_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+function text(field: string, raw: string, max = MAX_TEXT): string {
+  if (raw.includes('\0')) throw new FilterError(field, 'must not contain NUL bytes');
+  if (Buffer.byteLength(raw) > max) throw new FilterError(field, `is longer than ${max} bytes`);
+  return raw;
+}
+
+function parseTime(field: 'from' | 'to', raw: string): Date {
+  // A `+02:00` typed into a URL by hand arrives as ` 02:00` (a query-string `+` is a space).
+  const value = raw.trim().replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2');
+  if (DATE_ONLY.test(value)) {
+    const day = new Date(`${value}T00:00:00Z`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) throw new FilterError(field, `"${value}" is not a calendar date`);
+    // A date-only upper bound includes that whole day.
+    return field === 'to' ? new Date(day.getTime() + 86_400_000) : day;
+  }
+  if (!DATE_TIME.test(value)) {
+    throw new FilterError(field, `"${value.slice(0, 40)}" is not a date or time; use ISO 8601, e.g. 2026-11-24 or 2026-11-24T09:30:00Z`);
+  }
+  const withZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
+  const at = new Date(withZone.replace(' ', 'T'));
+  if (Number.isNaN(at.getTime())) throw new FilterError(field, `"${value}" is not a valid time`);
+  return at;
+}
+
+/** Validates "10.0.0.1" or "10.0.0.0/8" / "2001:db8::/32"; returns it normalised. */
+function parseIp(raw: string): string {
+  const value = raw.trim();
+  const [address, prefix, extra] = value.split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) throw new FilterError('ip', `"${value.slice(0, 60)}" is not an IP address or CIDR block`);
+  if (prefix !== undefined) {
+    const max = family === 4 ? 32 : 128;
+    if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) throw new FilterError('ip', `prefix length must be 0–${max}`);
+  }
+  return value;
+}
+
+/** Parses filter parameters; empty values count as absent (an HTML form sends every field). */
+export function parseFilter(params: URLSearchParams): EventFilter {
+  const one = (key: string): string | undefined => {
+    const all = params.getAll(key).filter((v) => v.trim() !== '');
+    if (all.length > 1) throw new FilterError(key, 'may be given only once');
+    return all[0];
+  };
+  const filter: EventFilter = {};
+
+  const actorType = one('actor_type');
+  if (actorType !== undefined) {
+    if (!(ACTOR_TYPES as readonly string[]).includes(actorType)) throw new FilterError('actor_type', `must be one of ${ACTOR_TYPES.join(', ')}`);
+    filter.actor_type = actorType as ActorType;
+  }
+  for (const key of ['actor_id', 'actor', 'target_type', 'target_id'] as const) {
+    const value = one(key);
+    if (value !== undefined) filter[key] = text(key, value.trim());
+  }
+
+  const actions = params.getAll('action').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (actions.length > 20) throw new FilterError('action', 'at most 20 actions');
+  for (const action of actions) {
+    text('action', action, 100);
+    if (!ACTION.test(action)) {
+      throw new FilterError('action', `"${action.slice(0, 60)}" is not an action (insert, update, delete, truncate, noun.verb) or a prefix such as auth.*`);
+    }
+  }
+  if (actions.length > 0) filter.action = [...new Set(actions)].sort();
+
+  const window = one('window');
+  if (window !== undefined) {
+    const m = WINDOW.exec(window.trim());
+    if (!m || Number(m[1]) === 0) throw new FilterError('window', `"${window.slice(0, 20)}" is not a window; use e.g. 1h, 24h, 7d, 30d`);
+    filter.window = window.trim();
+  }
+  const from = one('from');
+  const to = one('to');
+  if (from !== undefined) filter.from = parseTime('from', text('from', from, 64));
+  if (to !== undefined) filter.to = parseTime('to', text('to', to, 64));
+  if (filter.window && filter.from) throw new FilterError('window', 'use either a window or a from time, not both');
+  if (filter.from && filter.to && filter.from >= filter.to) throw new FilterError('from', 'must be before to');
+
+  const ip = one('ip');
+  if (ip !== undefined) filter.ip = parseIp(text('ip', ip, 64));
+  const q = one('q');
+  if (q !== undefined) filter.q = text('q', q.trim(), MAX_Q);
+  return filter;
+}
+
+/** Start of a relative window at `now`. */
+export function windowStart(window: string, now: Date): Date {
+  const m = WINDOW.exec(window)!;
+  return new Date(now.getTime() - Number(m[1]) * WINDOW_UNIT_MS[m[2] as keyof typeof WINDOW_UNIT_MS]);
+}
+
+/** The filter as URL parameters (for links, bookmarks and the next page). */
+export function filterToParams(filter: EventFilter): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = filter[key];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) value.forEach((v) => params.append(key, v));
+    else params.set(key, value instanceof Date ? value.toISOString() : value);
+  }
+  return params;
+}
+
+/** A stable digest of the filter; cursors carry it so they cannot be replayed with other filters. */
+export function filterDigest(filter: EventFilter): string {
+  return createHash('sha256').update(filterToParams(filter).toString()).digest('base64url').slice(0, 22);
+}

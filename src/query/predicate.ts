@@ -1,0 +1,40 @@
+// EventFilter → the WHERE clause over audit.events. The only place that turns filters into SQL;
+// values always travel as Fragment values (bind parameters, or audited literals for COPY).
+import { Fragment, join, raw, sql, val } from '../db/fragment.ts';
+import { windowStart, type EventFilter } from './filter.ts';
+
+/** `%`, `_` and `\` are LIKE wildcards; escape them so free text matches literally. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function wherePredicate(filter: EventFilter, now: Date = new Date()): Fragment {
+  const parts: Fragment[] = [];
+  if (filter.actor_type) parts.push(sql`actor_type = ${val(filter.actor_type, 'text')}`);
+  if (filter.actor_id) parts.push(sql`actor_id = ${val(filter.actor_id, 'text')}`);
+  if (filter.actor) {
+    parts.push(sql`(actor_id = ${val(filter.actor, 'text')} OR lower(actor_name) = lower(${val(filter.actor, 'text')}))`);
+  }
+  if (filter.action?.length) {
+    const exact = filter.action.filter((a) => !a.endsWith('.*'));
+    const prefixes = filter.action.filter((a) => a.endsWith('.*')).map((a) => `${a.slice(0, -1)}%`); // 'auth.*' → 'auth.%'
+    const any: Fragment[] = [];
+    if (exact.length) any.push(sql`action = ANY(${val(exact, 'text[]')})`);
+    // Action names hold no LIKE wildcards (the parser allows [a-z0-9_.] only; `_` is escaped here).
+    for (const p of prefixes) any.push(sql`action LIKE ${val(p.replace(/_/g, '\\_'), 'text')}`);
+    parts.push(sql`(${join(any, ' OR ')})`);
+  }
+  if (filter.target_type) parts.push(sql`target_type = ${val(filter.target_type, 'text')}`);
+  if (filter.target_id) parts.push(sql`target_id = ${val(filter.target_id, 'text')}`);
+  const from = filter.window ? windowStart(filter.window, now) : filter.from;
+  if (from) parts.push(sql`occurred_at >= ${val(from.toISOString(), 'timestamptz')}`);
+  if (filter.to) parts.push(sql`occurred_at < ${val(filter.to.toISOString(), 'timestamptz')}`);
+  if (filter.ip) {
+    parts.push(filter.ip.includes('/') ? sql`ip <<= ${val(filter.ip, 'cidr')}` : sql`ip = ${val(filter.ip, 'inet')}`);
+  }
+  if (filter.q) {
+    const pattern = val(likePattern(filter.q), 'text');
+    parts.push(sql`(actor_name ILIKE ${pattern} OR actor_id ILIKE ${pattern} OR target_id ILIKE ${pattern} OR target_type ILIKE ${pattern} OR action ILIKE ${pattern})`);
+  }
+  return parts.length ? join(parts, ' AND ') : raw('true');
+}
