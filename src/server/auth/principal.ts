@@ -1,0 +1,51 @@
+// Who is making a request to the console or the API, and what their role allows. Console sessions
+// (cookie) and API tokens (Bearer) both resolve to a Principal; routes check abilities, never
+// role names, so the rules live here only.
+import type { AuditContext } from '../../context.ts';
+
+export const ROLES = ['admin', 'auditor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  kind: 'user' | 'api_token';
+  /** users.id or api_tokens.id, as text. */
+  id: string;
+  /** Email for users, token name for tokens. */
+  name: string;
+  role: Role;
+}
+
+export const abilities = {
+  /** admin, auditor, viewer */
+  view: (role: Role) => ROLES.includes(role),
+  /** admin, auditor: viewers cannot export */
+  export: (role: Role) => role === 'admin' || role === 'auditor',
+  /** admin only */
+  manageUsers: (role: Role) => role === 'admin',
+} as const;
+
+export type Ability = keyof typeof abilities;
+
+export function can(principal: Principal | undefined, ability: Ability): boolean {
+  return principal !== undefined && abilities[ability](principal.role);
+}
+
+/** The audit context for what a principal does through pgtrail (exports, sign-ins, user changes). */
+export function principalContext(principal: Principal, request: { ip?: string; userAgent?: string; requestId?: string }): AuditContext {
+  return {
+    actorType: principal.kind === 'user' ? 'user' : 'api_token',
+    actorId: principal.id,
+    actorName: principal.name,
+    ip: request.ip,
+    userAgent: request.userAgent?.slice(0, 1024),
+    requestId: request.requestId,
+  };
+}
+
+/** Hono context variables shared by console and API routes. */
+export interface AppEnv {
+  Variables: {
+    principal?: Principal;
+    requestId: string;
+  };
+}
