@@ -39,6 +39,9 @@ t('bad input: each gives a FilterError naming the field', () => {
     [`q=${'x'.repeat(10_000)}`, /^q: is longer than 200 bytes/],
     ['actor=a%00b', /^actor: must not contain NUL bytes/],
     ['actor_id=a&actor_id=b', /^actor_id: may be given only once/],
+    ['tx_id=12a', /^tx_id: "12a" is not a transaction id/],
+    ['tx_id=-1', /^tx_id: .* is not a transaction id/],
+    [`tx_id=${'9'.repeat(19)}`, /^tx_id: .* is not a transaction id/],
   ];
   for (const [query, message] of bad) {
     assert.throws(() => p(query), (e: Error) => e instanceof FilterError && message.test(e.message), query);
@@ -77,6 +80,8 @@ t('each filter narrows as its SQL meaning says', async ({ db }) => {
   assert.is(await count(db, p('q=100%_real')), 300, 'free text matches % and _ literally');
   assert.is(await count(db, p('q=100%25x')), 0);
   assert.is(await count(db, p('action=auth.*&actor_type=user&ip=10.0.0.0/16')), 60, 'filters combine');
+  assert.is(await count(db, p('tx_id=7')), 1, 'tx_id: one transaction');
+  assert.is(await count(db, p('tx_id=007&action=insert')), 0, 'leading zeros, combined');
 });
 
 t('parameters and literals give the same rows for hostile values', async ({ db }) => {

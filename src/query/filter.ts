@@ -30,9 +30,12 @@ export interface EventFilter {
   ip?: string;
   /** Free text over actor names and ids, target ids and types, actions (case-insensitive substring). */
   q?: string;
+  /** Exact transaction (txid_current() of the writing transaction): "same transaction". */
+  tx_id?: string;
 }
 
-export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q'] as const;
+// New keys go at the end: the order feeds filterDigest, so existing cursors stay valid.
+export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q', 'tx_id'] as const;
 
 export class FilterError extends UserError {
   constructor(readonly field: string, message: string) {
@@ -132,6 +135,12 @@ export function parseFilter(params: URLSearchParams): EventFilter {
   if (ip !== undefined) filter.ip = parseIp(text('ip', ip, 64));
   const q = one('q');
   if (q !== undefined) filter.q = text('q', q.trim(), MAX_Q);
+  const txId = one('tx_id');
+  if (txId !== undefined) {
+    // A bigint; txid_current() values stay far below 2^63.
+    if (!/^\d{1,18}$/.test(txId.trim())) throw new FilterError('tx_id', `"${txId.slice(0, 30)}" is not a transaction id (a whole number)`);
+    filter.tx_id = txId.trim().replace(/^0+(?=\d)/, '');
+  }
   return filter;
 }
 

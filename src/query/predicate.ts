@@ -26,6 +26,7 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date()): Fra
   }
   if (filter.target_type) parts.push(sql`target_type = ${val(filter.target_type, 'text')}`);
   if (filter.target_id) parts.push(sql`target_id = ${val(filter.target_id, 'text')}`);
+  if (filter.tx_id) parts.push(sql`tx_id = ${val(filter.tx_id, 'bigint')}`);
   const from = filter.window ? windowStart(filter.window, now) : filter.from;
   if (from) parts.push(sql`occurred_at >= ${val(from.toISOString(), 'timestamptz')}`);
   if (filter.to) parts.push(sql`occurred_at < ${val(filter.to.toISOString(), 'timestamptz')}`);
