@@ -2,12 +2,14 @@
 import type { Command } from '../command.ts';
 import { disableCommand } from './disable.ts';
 import { enableCommand } from './enable.ts';
+import { exportCommand } from './export.ts';
 import { generateCommand } from './generate.ts';
 import { maintainCommand } from './maintain.ts';
 import { migrateCommand } from './migrate.ts';
 import { retentionCommand } from './retention.ts';
 import { scheduleCommand } from './schedule.ts';
 import { statusCommand } from './status.ts';
+import { tokenCommand } from './token.ts';
 
 export const commands: Command[] = [
   migrateCommand,
@@ -18,4 +20,6 @@ export const commands: Command[] = [
   retentionCommand,
   maintainCommand,
   scheduleCommand,
+  exportCommand,
+  tokenCommand,
 ];

@@ -1,0 +1,169 @@
+// One running `COPY … TO STDOUT` on one checked-out pool client, read chunk by chunk with
+// backpressure (nothing is read from the socket until the consumer asks), and given back to the
+// pool exactly once, whatever happens:
+//   completed  — COPY finished; the client goes back to the pool.
+//   failed     — PostgreSQL reported an error; the connection is in a clean state again after its
+//                ReadyForQuery and goes back; a broken connection is discarded instead.
+//   cancelled  — the consumer went away (client disconnect). A protocol-level cancel request goes
+//                to the server on a separate short-lived socket (no pool slot, no privilege needed),
+//                the rest of the COPY is drained so the backend is never stuck writing to a full
+//                socket, and the connection goes back once the server confirms (57014). If COPY
+//                finished before the cancel arrived, the connection is discarded instead, so a late
+//                cancel can never hit the next query on it; if the server does not answer within
+//                CANCEL_GRACE_MS, the socket is destroyed and the backend ends on its next write.
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+
+export type CopyOutcome =
+  | { status: 'completed'; rows: number; bytes: number }
+  | { status: 'cancelled'; bytes: number }
+  | { status: 'failed'; bytes: number; error: Error };
+
+const QUERY_CANCELED = '57014';
+const CANCEL_GRACE_MS = 10_000;
+
+/** pg drives a submitted query through handle* callbacks; this one is untyped in @types. */
+type CopyStream = ReturnType<typeof copyTo> & { handleReadyForQuery(): void };
+
+/** pg internals used to send a cancel request for a client; stable since pg 7. */
+interface CancellableClient {
+  processID: number;
+  secretKey: number;
+}
+interface CancelConnection {
+  connect(portOrPath: number | string, host?: string): void;
+  cancel(processID: number, secretKey: number): void;
+  on(event: string, listener: (...args: unknown[]) => void): void;
+  end(): void;
+}
+
+export class CopyExport {
+  /** Bytes handed to the consumer so far. */
+  bytes = 0;
+  /** Settles once the client is back in (or discarded from) the pool. */
+  readonly done: Promise<CopyOutcome>;
+
+  private ended = false;
+  private error: Error | undefined;
+  private ready = false;
+  private cancelRequested = false;
+  private settled = false;
+  private wake: (() => void) | undefined;
+  private settle!: (outcome: CopyOutcome) => void;
+  private readonly onClientError: (error: Error) => void;
+
+  private constructor(private readonly pool: pg.Pool, private readonly client: pg.PoolClient, private readonly stream: CopyStream) {
+    this.done = new Promise((resolve) => (this.settle = resolve));
+    const notify = () => {
+      const wake = this.wake;
+      this.wake = undefined;
+      wake?.();
+    };
+    stream.on('readable', notify);
+    stream.on('end', () => { this.ended = true; notify(); this.finishIfIdle(); });
+    stream.on('error', (error: Error) => { this.error = error; notify(); this.finishIfIdle(); });
+    // pg calls this when the connection is idle again (after CommandComplete or ErrorResponse).
+    const handleReadyForQuery = stream.handleReadyForQuery.bind(stream);
+    stream.handleReadyForQuery = () => { handleReadyForQuery(); this.ready = true; this.finishIfIdle(); };
+    // A socket that dies mid-COPY: the stream may never hear of it from pg.
+    this.onClientError = (error: Error) => { this.error ??= error; notify(); this.finish(true); };
+    client.on('error', this.onClientError);
+  }
+
+  /** Checks out a client and starts the COPY; rejects if no connection can be had. */
+  static async start(pool: pg.Pool, copySql: string): Promise<CopyExport> {
+    const client = await pool.connect();
+    try {
+      return new CopyExport(pool, client, client.query(copyTo(copySql)) as CopyStream);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+  }
+
+  /** The next chunk of COPY output, or null at the end; rejects with PostgreSQL's error. */
+  async next(): Promise<Buffer | null> {
+    for (;;) {
+      if (this.error) throw this.error;
+      const chunk = this.stream.read() as Buffer | null;
+      if (chunk !== null) {
+        this.bytes += chunk.length;
+        return chunk;
+      }
+      if (this.ended) return null;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /** The consumer is gone: stop the query on the server and give the connection back. */
+  cancel(): void {
+    if (this.settled || this.cancelRequested) return;
+    this.cancelRequested = true;
+    sendCancelRequest(this.pool, this.client as unknown as CancellableClient);
+    const timer = setTimeout(() => this.finish(true), CANCEL_GRACE_MS);
+    timer.unref();
+    void this.done.then(() => clearTimeout(timer));
+    // Keep reading (and dropping) until the server stops: a backend blocked on a full socket
+    // would not see the cancel.
+    void (async () => {
+      try {
+        while ((await this.next()) !== null);
+      } catch {
+        // the expected 57014, or whatever ended the COPY; finishIfIdle decides
+      }
+    })();
+  }
+
+  /** A ReadableStream for a Response body: `first` (already read) then the rest, pulled on demand. */
+  toWebStream(first: Buffer | null, onError: (error: Error) => void = () => {}): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        if (first === null) controller.close();
+        else controller.enqueue(first);
+      },
+      pull: async (controller) => {
+        try {
+          const chunk = await this.next();
+          if (chunk === null) controller.close();
+          else controller.enqueue(chunk);
+        } catch (error) {
+          onError(error as Error);
+          controller.error(error);
+        }
+      },
+      cancel: () => this.cancel(),
+    });
+  }
+
+  private finishIfIdle(): void {
+    if (!this.ready || !(this.ended || this.error)) return;
+    if (this.cancelRequested) {
+      // Confirmed: the cancel was consumed by this COPY. Otherwise it may still be in flight.
+      this.finish(!(this.error && (this.error as { code?: string }).code === QUERY_CANCELED));
+    } else {
+      this.finish(false);
+    }
+  }
+
+  private finish(discard: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.client.off('error', this.onClientError);
+    this.client.release(discard ? true : undefined);
+    if (discard) this.stream.destroy();
+    if (this.cancelRequested) this.settle({ status: 'cancelled', bytes: this.bytes });
+    else if (this.error) this.settle({ status: 'failed', bytes: this.bytes, error: this.error });
+    else this.settle({ status: 'completed', rows: this.stream.rowCount, bytes: this.bytes });
+  }
+}
+
+/** What psql's Ctrl-C does: a CancelRequest on a new socket with the backend's pid and key. */
+function sendCancelRequest(pool: pg.Pool, target: CancellableClient): void {
+  const params = new pg.Client((pool as unknown as { options: pg.PoolConfig }).options);
+  const con = (params as unknown as { connection: CancelConnection }).connection;
+  con.on('error', () => {}); // best effort: the grace timer covers a cancel that never arrives
+  con.on('connect', () => con.cancel(target.processID, target.secretKey));
+  const host = params.host;
+  if (host && host.startsWith('/')) con.connect(`${host}/.s.PGSQL.${params.port}`);
+  else con.connect(params.port, host);
+}

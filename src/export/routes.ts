@@ -1,0 +1,95 @@
+// The export download: CSV or JSON Lines of exactly the events the filters match, newest first,
+// streamed from COPY with backpressure. Mounted by the console (`/export.csv`, session auth) and by
+// the API (`/api/v1/events.csv`, Bearer tokens); both set c.get('principal') before this runs.
+//
+// Errors before the first byte are JSON with a proper status (400 / 401 / 403 / 500). Once bytes
+// have gone out, an error ends the response abruptly — the socket is destroyed without the final
+// chunk of the chunked encoding — so every HTTP client sees an incomplete download, never an error
+// page inside the file.
+import type { Context } from 'hono';
+import type pg from 'pg';
+import { UserError } from '../db/errors.ts';
+import { parseFilter } from '../query/filter.ts';
+import { can, principalContext, type AppEnv } from '../server/auth/principal.ts';
+import { EXPORT_PARAMS, parseRaw, rejectUnknownParams } from '../server/api/params.ts';
+import { requestInfo } from '../server/request-info.ts';
+import { buildCopySql, type ExportFormat } from './copy-sql.ts';
+import { CopyExport, type CopyOutcome } from './copy-stream.ts';
+import { newExportId, poolRecorder, type ExportSpec } from './record.ts';
+
+export interface ExportDeps {
+  pool: pg.Pool;
+  now?: () => Date;
+  /** Take the client address from X-Forwarded-For (behind a trusted reverse proxy). */
+  trustProxy?: boolean;
+}
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8; header=present',
+  jsonl: 'application/x-ndjson; charset=utf-8',
+};
+
+/** `pgtrail-events-2026-11-24T09-30-00Z.csv`: the export's instant in UTC, safe on every file system. */
+export function exportFileName(now: Date, format: ExportFormat): string {
+  return `pgtrail-events-${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z.${format}`;
+}
+
+export function exportRoute(deps: ExportDeps, format: ExportFormat) {
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    const principal = c.get('principal');
+    if (!principal) return c.json({ error: 'authentication required' }, 401);
+    if (!can(principal, 'export')) return c.json({ error: `the ${principal.role} role cannot export; ask an admin for the auditor role` }, 403);
+
+    const now = deps.now?.() ?? new Date();
+    let spec: ExportSpec;
+    let copySql: string;
+    try {
+      const params = new URL(c.req.url).searchParams;
+      rejectUnknownParams(params, EXPORT_PARAMS);
+      const filter = parseFilter(params);
+      const raw = parseRaw(params);
+      spec = { id: newExportId(), format, raw, filter, now, via: 'http' };
+      copySql = buildCopySql(filter, { format, raw, now });
+    } catch (error) {
+      if (error instanceof UserError) return c.json({ error: error.message }, 400);
+      throw error;
+    }
+
+    // Recorded before anything is read: an export that cannot be recorded does not happen.
+    const recorder = poolRecorder(deps.pool, principalContext(principal, requestInfo(c, deps)));
+    await recorder.started(spec);
+    const startedAt = Date.now();
+    const recordEnd = (outcome: CopyOutcome) =>
+      recorder.ended(spec, outcome, startedAt).catch((error) => console.error(`pgtrail: could not record the end of export ${spec.id}:`, error));
+
+    let run: CopyExport | undefined;
+    let first: Buffer | null;
+    try {
+      run = await CopyExport.start(deps.pool, copySql);
+      first = await run.next();
+    } catch (error) {
+      await recordEnd(run ? await run.done : { status: 'failed', bytes: 0, error: error as Error });
+      console.error(`pgtrail: export ${spec.id} failed before its first byte:`, error);
+      return c.json({ error: 'the export could not be started; try again, and tell the operator if it persists', export_id: spec.id }, 500);
+    }
+    void run.done.then(recordEnd);
+
+    const body = run.toWebStream(first, () => {
+      // Make sure not one more byte goes out: the client must see a truncated transfer.
+      (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
+    });
+    return new Response(body, {
+      status: 200,
+      headers: {
+        'Content-Type': CONTENT_TYPES[format],
+        'Content-Disposition': `attachment; filename="${exportFileName(now, format)}"`,
+        // Chunked, so a truncated download is detectable, and so @hono/node-server streams at once
+        // instead of buffering the first chunks to compute a Content-Length.
+        'Transfer-Encoding': 'chunked',
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'X-Pgtrail-Export-Id': spec.id,
+      },
+    });
+  };
+}

@@ -1,0 +1,71 @@
+// The JSON API, mounted by the console at /api/v1:
+//   GET /events          { events, next_cursor }: keyset pages, newest first (limit 1-500, default 50)
+//   GET /events/:id      one event (400 when :id is not an id, 404 when there is none)
+//   GET /events.csv      the export (CSV / JSON Lines) with the same filters; needs the export ability
+//   GET /events.jsonl
+// Bearer tokens only. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404; bad input is
+// never a 500. Unknown query parameters are refused, so a typo never widens a result silently.
+import { Hono } from 'hono';
+import type pg from 'pg';
+import { UserError } from '../../db/errors.ts';
+import { parseFilter } from '../../query/filter.ts';
+import { DEFAULT_LIMIT, getEvent, listEvents, MAX_LIMIT } from '../../query/list.ts';
+import { exportRoute } from '../../export/routes.ts';
+import { can, type AppEnv } from '../auth/principal.ts';
+import { bearerAuth } from './bearer.ts';
+import { LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
+
+/** What the API needs; the console's AppDeps satisfies it. */
+export interface ApiDeps {
+  pool: pg.Pool;
+  /** Signs keyset cursors; the console's persisted server secret. */
+  secret: string;
+  now?: () => Date;
+  trustProxy?: boolean;
+}
+
+export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+
+  api.onError((error, c) => {
+    if (error instanceof UserError) return c.json({ error: error.message }, 400);
+    console.error('pgtrail api:', error);
+    return c.json({ error: 'internal error; the server log has the details' }, 500);
+  });
+
+  api.use('*', bearerAuth(deps));
+  api.use('*', async (c, next) => {
+    if (!can(c.get('principal'), 'view')) return c.json({ error: 'this token may not read events' }, 403);
+    await next();
+  });
+
+  api.get('/events', async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    rejectUnknownParams(params, LIST_PARAMS);
+    const limit = parseLimit(params, DEFAULT_LIMIT, MAX_LIMIT);
+    const cursor = parseCursor(params);
+    params.delete('limit');
+    params.delete('cursor');
+    const filter = parseFilter(params);
+    const page = await listEvents(deps.pool, filter, { limit, cursor, secret: deps.secret, now: deps.now?.() });
+    c.header('Cache-Control', 'no-store');
+    return c.json(page);
+  });
+
+  api.get('/events.csv', exportRoute(deps, 'csv'));
+  api.get('/events.jsonl', exportRoute(deps, 'jsonl'));
+
+  api.get('/events/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^\d{1,19}$/.test(id) || BigInt(id) > 9223372036854775807n) return c.json({ error: `"${id.slice(0, 40)}" is not an event id` }, 400);
+    const params = new URL(c.req.url).searchParams;
+    rejectUnknownParams(params, []);
+    const event = await getEvent(deps.pool, id);
+    if (!event) return c.json({ error: `no event ${id}` }, 404);
+    c.header('Cache-Control', 'no-store');
+    return c.json(event);
+  });
+
+  api.all('*', (c) => c.json({ error: `no such API route: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  return api;
+}
