@@ -14,6 +14,20 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** 1/true: the CLI prints stack traces of unexpected errors. */
   PGTRAIL_DEBUG: z.stringbool().default(false),
+  /** Address the console listens on (`pgtrail serve`, `npm start`); 0.0.0.0 to expose it. */
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** Password for `pgtrail user add` and the first admin of `npm start`, instead of a prompt. */
+  PGTRAIL_PASSWORD: z.string().min(1).optional(),
+  /** Console sessions end this many hours after sign-in, whatever happens. */
+  PGTRAIL_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** …and after this many minutes without a request. */
+  PGTRAIL_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+  /** 1/true: behind a reverse proxy; trust X-Forwarded-For / X-Forwarded-Proto for IP and HTTPS. */
+  PGTRAIL_TRUST_PROXY: z.stringbool().default(false),
+  /** 1/true: session cookies always carry Secure (otherwise: only when the request came over HTTPS). */
+  PGTRAIL_SECURE_COOKIES: z.stringbool().default(false),
+  /** Fallback maintenance timer interval (minutes), used when no pg_cron job maintains the database. */
+  PGTRAIL_MAINTENANCE_MINUTES: z.coerce.number().min(1).max(24 * 60).default(60),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -8,7 +8,9 @@ import { maintainCommand } from './maintain.ts';
 import { migrateCommand } from './migrate.ts';
 import { retentionCommand } from './retention.ts';
 import { scheduleCommand } from './schedule.ts';
+import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
+import { userCommand } from './user.ts';
 import { tokenCommand } from './token.ts';
 
 export const commands: Command[] = [
@@ -22,4 +24,6 @@ export const commands: Command[] = [
   scheduleCommand,
   exportCommand,
   tokenCommand,
+  serveCommand,
+  userCommand,
 ];

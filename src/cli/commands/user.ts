@@ -1,0 +1,64 @@
+import type pg from 'pg';
+import { addUser, checkRole, listUsers, removeUser } from '../../console/users.ts';
+import { UserError } from '../../db/errors.ts';
+import type { Command } from '../command.ts';
+import { withDatabase } from '../database.ts';
+import { readPassword } from '../password-prompt.ts';
+
+async function inTransaction<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+export const userCommand: Command = {
+  name: 'user',
+  summary: 'console users: add <email> --role admin|auditor|viewer, list, remove <email>',
+  usage: 'user add <email> --role admin|auditor|viewer | user list [--json] | user remove <email>',
+  details: [
+    'Roles: admin (everything, manages users), auditor (view and export), viewer (view only).',
+    'The password comes from PGTRAIL_PASSWORD or, in a terminal, from a prompt (at least 10',
+    'characters); it is stored as an scrypt hash. Adding and removing users are recorded as audit',
+    'events (user.create / user.delete) attributed to the database role that ran the command.',
+    'Removing a user ends their sessions.',
+  ].join('\n'),
+  options: {
+    role: { type: 'string', value: 'ROLE', description: 'admin, auditor or viewer (user add)' },
+    json: { type: 'boolean', description: 'user list as JSON' },
+  },
+  async run({ config, positionals, values, stdout, stderr }) {
+    const [sub, email, ...extra] = positionals;
+    if (extra.length) throw new UserError(`user ${sub}: unexpected "${extra.join(' ')}"`, { hint: 'pgtrail user --help' });
+    if (sub === 'add') {
+      if (!email) throw new UserError('user add: which email?', { hint: 'pgtrail user add <email> --role admin' });
+      if (typeof values.role !== 'string') throw new UserError('user add: --role is required (admin, auditor or viewer)');
+      const role = checkRole(values.role);
+      const password = await readPassword(config.PGTRAIL_PASSWORD, `Password for ${email}: `, stderr);
+      const user = await withDatabase(config, (client) => inTransaction(client, () => addUser(client, email, role, password)));
+      stdout(`added ${user.email} (${user.role})\n`);
+      return 0;
+    }
+    if (sub === 'list') {
+      if (email) throw new UserError('user list takes no arguments');
+      const users = await withDatabase(config, (client) => listUsers(client));
+      if (values.json) stdout(`${JSON.stringify(users, null, 2)}\n`);
+      else if (users.length === 0) stdout('no console users; add one with `pgtrail user add <email> --role admin`\n');
+      else stdout(users.map((u) => `${u.email.padEnd(32)} ${u.role.padEnd(8)} last sign-in ${u.last_sign_in_at?.toISOString() ?? 'never'}\n`).join(''));
+      return 0;
+    }
+    if (sub === 'remove') {
+      if (!email) throw new UserError('user remove: which email?');
+      const removed = await withDatabase(config, (client) => inTransaction(client, () => removeUser(client, email)));
+      if (!removed) throw new UserError(`user remove: no user ${email}`);
+      stdout(`removed ${removed.email}\n`);
+      return 0;
+    }
+    throw new UserError(sub ? `user: unknown subcommand "${sub}"; use add, list or remove` : 'user: add, list or remove?', { hint: 'pgtrail user --help' });
+  },
+};

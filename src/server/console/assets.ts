@@ -1,0 +1,31 @@
+// Static assets, served by the console itself (the CSP allows scripts from this origin only):
+// htmx from node_modules (never a CDN), the console's stylesheet and script from views/assets.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Hono } from 'hono';
+
+const require = createRequire(import.meta.url);
+
+const files: Record<string, { path: string; type: string }> = {
+  'htmx.min.js': { path: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
+  'console.css': { path: new URL('../../../views/assets/console.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
+  'console.js': { path: new URL('../../../views/assets/console.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
+};
+
+export function assetRoutes() {
+  const app = new Hono();
+  const cache = new Map<string, Buffer>();
+  app.get('/assets/:name', (c) => {
+    const file = files[c.req.param('name')];
+    if (!file) return c.notFound();
+    let body = cache.get(file.path);
+    if (!body) {
+      body = readFileSync(file.path);
+      cache.set(file.path, body);
+    }
+    c.header('Content-Type', file.type);
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(new Uint8Array(body));
+  });
+  return app;
+}

@@ -1,0 +1,81 @@
+// The event list (also the record history, the transaction view and the sign-in log, which are
+// the same list with preset filters) and the event detail page.
+import { Hono, type Context } from 'hono';
+import { FilterError, parseFilter, type EventFilter } from '../../query/filter.ts';
+import { countEvents, getEvent, listEvents } from '../../query/list.ts';
+import { can } from '../auth/principal.ts';
+import { ListPage, Results, type ListKind, type ListProps } from '../../../views/events.tsx';
+import { EventPage } from '../../../views/event.tsx';
+import type { AppDeps } from '../deps.ts';
+import { wantsFragment } from './request.ts';
+import type { ConsoleEnv } from './env.ts';
+import { clock } from './session.ts';
+import { problem } from './problem.tsx';
+
+export const PAGE_SIZE = 50;
+
+function heading(kind: ListKind, f: EventFilter): string | undefined {
+  if (kind !== 'events') return undefined;
+  if (f.target_type && f.target_id) return `History of ${f.target_type} #${f.target_id}`;
+  if (f.tx_id) return `Transaction ${f.tx_id}`;
+  return undefined;
+}
+
+export function eventRoutes(deps: AppDeps) {
+  const app = new Hono<ConsoleEnv>();
+  let targetTypes: { at: number; list: string[] } | undefined;
+
+  const audited = async (): Promise<string[]> => {
+    if (!targetTypes || Date.now() - targetTypes.at > 60_000) {
+      const { rows } = await deps.pool.query(`SELECT schema_name || '.' || table_name AS t FROM audit.audited_tables ORDER BY 1`);
+      targetTypes = { at: Date.now(), list: rows.map((r) => r.t) };
+    }
+    return targetTypes.list;
+  };
+
+  const list = (kind: ListKind, basePath: string) => async (c: Context<ConsoleEnv>) => {
+    const params = new URL(c.req.url).searchParams;
+    const live = params.get('live') === '1';
+    const now = clock(deps);
+    let result: ListProps['result'];
+    let filter: EventFilter | undefined;
+    try {
+      filter = parseFilter(params);
+      // The sign-in log is the list with its actions preset; a cursor carries the preset too.
+      if (kind === 'sign-ins' && !filter.action) filter.action = ['auth.*'];
+      if (kind === 'sign-ins' && filter.action!.some((a) => !a.startsWith('auth.'))) throw new FilterError('action', 'the sign-in log shows auth.* actions only');
+      const cursor = live ? undefined : params.get('cursor') ?? undefined;
+      const [page, count] = await Promise.all([
+        listEvents(deps.pool, filter, { limit: PAGE_SIZE, cursor: cursor || undefined, secret: deps.secret, now }),
+        countEvents(deps.pool, filter, now),
+      ]);
+      result = { page, count };
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      result = { error };
+    }
+    const status = 'error' in result ? 400 : 200;
+    const props: ListProps = { kind, basePath, params, live, canExport: can(c.get('principal'), 'export'), result };
+    c.header('Vary', 'HX-Request');
+    if (wantsFragment(c)) return c.html(<Results {...props} />, status);
+    const targets = kind === 'events' ? await audited() : undefined;
+    return c.html(<ListPage {...props} targetTypes={targets} principal={c.get('principal')!} csrfToken={c.get('csrfToken')}
+      heading={filter ? heading(kind, filter) : undefined} />, status);
+  };
+
+  app.get('/', (c) => c.redirect('/events', 303));
+  app.get('/events', list('events', '/events'));
+  app.get('/sign-ins', list('sign-ins', '/sign-ins'));
+
+  app.get('/events/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!/^\d{1,18}$/.test(id)) return problem(c, 400, 'Bad request', `"${id.slice(0, 40)}" is not an event id (a whole number).`);
+    const fields = c.req.query('fields');
+    if (fields !== undefined && fields !== 'all' && fields !== 'changed') return problem(c, 400, 'Bad request', 'fields: must be "all" or "changed".');
+    const event = await getEvent(deps.pool, id);
+    if (!event) return problem(c, 404, 'Not found', `There is no event ${id}; it may have expired under the retention setting.`);
+    return c.html(<EventPage e={event} all={fields === 'all'} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} />);
+  });
+
+  return app;
+}

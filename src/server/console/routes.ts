@@ -1,0 +1,26 @@
+// The console: sign-in, then everything behind a session — event list and detail, sign-in log,
+// users (admins), exports (the export ability). Mounted at / by createApp.
+import { Hono } from 'hono';
+import { exportRoute } from '../../export/routes.ts';
+import type { AppDeps } from '../deps.ts';
+import { assetRoutes } from './assets.ts';
+import type { ConsoleEnv } from './env.ts';
+import { eventRoutes } from './events.tsx';
+import { requireAbility, requireCsrf, requireSession } from './session.ts';
+import { signInRoutes } from './sign-in.tsx';
+import { userRoutes } from './users.tsx';
+
+export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  app.route('/', assetRoutes());
+  // Every path below needs a session (the middleware lets /sign-in, /assets/* and /api/* through),
+  // and every state-changing request the session's CSRF token.
+  app.use('*', requireSession(deps), requireCsrf());
+  app.route('/', signInRoutes(deps));
+  app.route('/', eventRoutes(deps));
+  app.route('/', userRoutes(deps));
+  // The download buttons: the same filters as the list, streamed via COPY (issue 5's handler).
+  app.get('/export.csv', requireAbility('export'), exportRoute(deps, 'csv'));
+  app.get('/export.jsonl', requireAbility('export'), exportRoute(deps, 'jsonl'));
+  return app;
+}

@@ -1,0 +1,85 @@
+// Serving the console: the console pool (as pgtrail_console), the persisted secret, the HTTP
+// server, and the fallback maintenance timer when no pg_cron job maintains this database.
+import type { AddressInfo } from 'node:net';
+import { serve as nodeServe, type ServerType } from '@hono/node-server';
+import type pg from 'pg';
+import type { Config } from '../config.ts';
+import { checkConsoleRole, createConsolePool } from '../console/pool.ts';
+import { loadServerSecret } from '../console/secret.ts';
+import { UserError } from '../db/errors.ts';
+import { scheduleState } from '../maintenance/schedule.ts';
+import { startMaintenanceTimer } from '../maintenance/timer.ts';
+import { createApp } from './app.ts';
+
+export interface ServeOptions {
+  /** Login connection string; the console's connections switch to pgtrail_console. */
+  databaseUrl: string;
+  port: number;
+  host: string;
+  config: Pick<Config, 'PGTRAIL_SESSION_HOURS' | 'PGTRAIL_SESSION_IDLE_MINUTES' | 'PGTRAIL_TRUST_PROXY' | 'PGTRAIL_SECURE_COOKIES' | 'PGTRAIL_MAINTENANCE_MINUTES'>;
+  log?: (line: string) => void;
+}
+
+export interface RunningConsole {
+  url: string;
+  pool: pg.Pool;
+  /** 'pg_cron' when a pg_cron job maintains the database, else 'timer' (this process). */
+  maintenance: 'pg_cron' | 'timer';
+  close(): Promise<void>;
+}
+
+export async function startConsole(options: ServeOptions): Promise<RunningConsole> {
+  const log = options.log ?? (() => {});
+  const pool = createConsolePool(options.databaseUrl);
+  try {
+    await checkConsoleRole(pool);
+    const secret = await loadServerSecret(pool);
+    const app = createApp({
+      pool,
+      secret,
+      secureCookies: options.config.PGTRAIL_SECURE_COOKIES,
+      trustProxy: options.config.PGTRAIL_TRUST_PROXY,
+      session: { ttlMs: options.config.PGTRAIL_SESSION_HOURS * 3_600_000, idleMs: options.config.PGTRAIL_SESSION_IDLE_MINUTES * 60_000 },
+    });
+
+    const cron = await scheduleState(options.databaseUrl).catch(() => null);
+    let stopTimer: (() => Promise<void>) | undefined;
+    if (!cron?.job?.active) {
+      stopTimer = startMaintenanceTimer(pool, options.config.PGTRAIL_MAINTENANCE_MINUTES * 60_000, {
+        onRun: (steps) => steps.length && log(`maintenance: ${steps.map((s) => `${s.action} ${s.partition}`).join(', ')}`),
+      });
+    }
+
+    const server = await listen(app.fetch, options.port, options.host);
+    const { port } = server.address() as AddressInfo;
+    const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
+    return {
+      url: `http://${shownHost}:${port}/`,
+      pool,
+      maintenance: stopTimer ? 'timer' : 'pg_cron',
+      async close() {
+        await stopTimer?.();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+}
+
+function listen(fetch: Parameters<typeof nodeServe>[0]['fetch'], port: number, host: string): Promise<ServerType & { address(): AddressInfo | string | null }> {
+  return new Promise((resolve, reject) => {
+    const server = nodeServe({ fetch, port, hostname: host });
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE'
+        ? new UserError(`port ${port} on ${host} is in use; choose another with --port or PORT`, { cause: error })
+        : error);
+    });
+    server.once('listening', () => resolve(server as ServerType & { address(): AddressInfo | string | null }));
+  });
+}

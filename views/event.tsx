@@ -1,0 +1,121 @@
+// One event: what happened (diff for updates, the full row for inserts and deletes), every field,
+// times in UTC with the viewer's local time beside them, and links to the record's history and to
+// the other events of the same transaction.
+import type { EventJson } from '../src/query/columns.ts';
+import { EVENT_FIELDS } from '../src/query/columns.ts';
+import type { Principal } from '../src/server/auth/principal.ts';
+import { ActionBadge, Actor } from './events.tsx';
+import { display, isOversized, REDACTED, utc } from './format.ts';
+import { Layout } from './layout.tsx';
+
+export function Value({ value, absent }: { value: unknown; absent?: boolean }) {
+  if (absent) return <span class="muted">(absent)</span>;
+  if (value === null || value === undefined) return <span class="null">null</span>;
+  if (value === REDACTED) return <span class="redacted" title="this column is recorded redacted">redacted</span>;
+  if (isOversized(value)) return <span class="oversized" title={`md5 ${value.md5}`}>oversized value: {value.bytes.toLocaleString('en-US')} bytes</span>;
+  return <code class="v">{display(value)}</code>;
+}
+
+export function UtcTime({ iso, precise }: { iso: string; precise?: boolean }) {
+  return (
+    <span class="when">
+      <time datetime={iso}>{utc(iso, precise)}</time>
+      <span class="local" data-local={iso}></span>
+    </span>
+  );
+}
+
+type Row = Record<string, unknown>;
+
+/** Field-level diff of an update: changed fields (default) or every field. */
+function Diff({ e, all }: { e: EventJson; all: boolean }) {
+  const before: Row = e.old_data ?? {};
+  const after: Row = e.new_data ?? {};
+  const changed = new Set(e.changed_fields ?? []);
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const shown = all ? fields : fields.filter((f) => changed.has(f));
+  return (
+    <div class="diff-block">
+      <div class="block-head">
+        <h2>Changes <span class="muted">{changed.size} of {fields.length} fields changed</span></h2>
+        <p class="toggle">
+          {all
+            ? <a href={`/events/${e.id}`}>Show changed fields only</a>
+            : <a href={`/events/${e.id}?fields=all`}>Show all {fields.length} fields</a>}
+        </p>
+      </div>
+      <table class="diff">
+        <thead><tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th></tr></thead>
+        <tbody>
+          {shown.map((f) => (
+            <tr class={changed.has(f) ? 'changed' : 'same'}>
+              <th scope="row">{f}</th>
+              <td class="before"><Value value={before[f]} absent={!(f in before)} /></td>
+              <td class="after"><Value value={after[f]} absent={!(f in after)} /></td>
+            </tr>
+          ))}
+          {shown.length === 0 && <tr><td colspan={3} class="muted">No field changed (an update recorded with --log-unchanged).</td></tr>}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function FullRow({ title, row, kind }: { title: string; row: Row; kind: 'new' | 'old' }) {
+  return (
+    <div class="diff-block">
+      <div class="block-head"><h2>{title}</h2></div>
+      <table class={`diff row-${kind}`}>
+        <tbody>
+          {Object.entries(row).map(([k, v]) => (
+            <tr><th scope="row">{k}</th><td><Value value={v} /></td></tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function FieldValue({ e, field }: { e: EventJson; field: (typeof EVENT_FIELDS)[number] }) {
+  const value = e[field];
+  if (field === 'occurred_at') return <UtcTime iso={e.occurred_at} precise />;
+  if (value === null) return <span class="null">null</span>;
+  if (typeof value === 'object') return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
+  return <code class="v">{String(value)}</code>;
+}
+
+export function EventPage({ e, all, principal, csrfToken }: { e: EventJson; all: boolean; principal: Principal; csrfToken: string }) {
+  const history = e.target_id !== null
+    ? `/events?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id })}`
+    : `/events?${new URLSearchParams({ target_type: e.target_type })}`;
+  return (
+    <Layout title={`Event ${e.id}`} principal={principal} csrfToken={csrfToken} section="events">
+      <p class="crumbs"><a href="/events" id="back-to-events">← Events</a></p>
+      <div class="event-head">
+        <h1><ActionBadge action={e.action} /> <span class="ttype">{e.target_type}</span>{e.target_id !== null && <span class="tid">#{e.target_id}</span>}</h1>
+        <p class="byline">
+          by <Actor e={e} /> {e.ip && <>from <code>{e.ip}</code></>} · <UtcTime iso={e.occurred_at} />
+        </p>
+        <p class="links">
+          <a class="button" id="history-link" href={history}>History of this record <span class="muted">(newest first)</span></a>
+          <a class="button" id="tx-link" href={`/events?tx_id=${e.tx_id}`}>Same transaction <span class="muted">(tx {e.tx_id})</span></a>
+          {e.actor_id && <a class="button ghost" href={`/events?${new URLSearchParams({ actor_type: e.actor_type, actor_id: e.actor_id })}`}>Everything by this actor</a>}
+        </p>
+      </div>
+      {e.action === 'update' && <Diff e={e} all={all} />}
+      {e.action === 'insert' && e.new_data && <FullRow title="Inserted row" row={e.new_data} kind="new" />}
+      {e.action === 'delete' && e.old_data && <FullRow title="Deleted row" row={e.old_data} kind="old" />}
+      {e.metadata && Object.keys(e.metadata).length > 0 && <FullRow title="Metadata" row={e.metadata} kind="new" />}
+      <details class="all-fields" open={e.action !== 'update' && e.action !== 'insert' && e.action !== 'delete'}>
+        <summary>Every field of the event record</summary>
+        <table class="fields">
+          <tbody>
+            {EVENT_FIELDS.map((f) => (
+              <tr><th scope="row">{f}</th><td><FieldValue e={e} field={f} /></td></tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </Layout>
+  );
+}
