@@ -1,0 +1,38 @@
+// The JSON API and exports as the console mounts them (/api/v1), on a pool that runs as the
+// console's role (as in production), so missing grants fail here and not in a deployment.
+import { Hono } from 'hono';
+import pg from 'pg';
+import type { AppEnv } from '../../src/server/auth/principal.ts';
+import { apiRoutes, type ApiDeps } from '../../src/server/api/routes.ts';
+
+export function consoleRolePool(url: string, max = 4): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, options: '-c role=pgtrail_console', application_name: 'pgtrail-test-api' });
+  pool.on('error', () => {});
+  return pool;
+}
+
+export function apiApp(deps: ApiDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>().route('/api/v1', apiRoutes(deps));
+}
+
+export function bearer(token: string): { headers: Record<string, string> } {
+  return { headers: { Authorization: `Bearer ${token}` } };
+}
+
+/** Polls until `check` returns a truthy value (or throws after `ms`). */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, ms = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The end event (audit.export_completed / audit.export_failed) of one export, once recorded. */
+export async function exportEvents(db: pg.Pool, exportId: string): Promise<Array<{ action: string; actor_type: string; actor_id: string | null; actor_name: string | null; metadata: Record<string, unknown> }>> {
+  const { rows } = await db.query(
+    `SELECT action, actor_type, actor_id, actor_name, metadata FROM audit.events WHERE target_type = 'export' AND target_id = $1 ORDER BY id`, [exportId]);
+  return rows;
+}
