@@ -1,7 +1,7 @@
 // The main job (`npm start`): with DATABASE_URL, use that server; without it, start an embedded
 // PostgreSQL whose data lives in PGTRAIL_DATA_DIR (default .pgtrail/data). Then install pgtrail,
-// create a demo schema with auditing on, make a few changes as different actors and print what
-// was recorded. (The console will replace the printing.)
+// create the audited demo schema with a week of history, make a few live changes as different
+// actors, make sure a first admin exists, and serve the console until interrupted.
 import { resolve } from 'node:path';
 import { loadConfig } from './config.ts';
 import { connectClient, createPool } from './db/connect.ts';
@@ -9,7 +9,12 @@ import { UserError } from './db/errors.ts';
 import { startEmbedded, type RunningPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
 import { installDemo, makeDemoChanges } from './demo/seed.ts';
-import { formatEvents } from './demo/print.ts';
+import { installDemoHistory } from './demo/history.ts';
+import { generatePassword } from './console/passwords.ts';
+import { addUser, countAdmins } from './console/users.ts';
+import { startConsole } from './server/serve.ts';
+
+const FIRST_ADMIN = 'admin@example.com';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,6 +26,7 @@ async function main(): Promise<void> {
     embedded = await startEmbedded({ dataDir });
     url = embedded.url;
   }
+  const stopEmbedded = async () => embedded?.stop();
   try {
     const client = await connectClient(url);
     try {
@@ -29,21 +35,53 @@ async function main(): Promise<void> {
     } finally {
       await client.end();
     }
+
     const pool = createPool(url);
+    let login: string | undefined;
     try {
       await installDemo(pool);
-      const { rows: [{ last }] } = await pool.query(`SELECT coalesce(max(id), 0) AS last FROM audit.events`);
+      const history = await installDemoHistory(pool);
+      if (history) console.log(`Demo: auditing on demo.contacts and demo.campaigns; ${history} events of history over the last 7 days.`);
       await makeDemoChanges(pool);
-      const { rows } = await pool.query(`SELECT * FROM audit.events WHERE id > $1 ORDER BY id`, [last]);
-      console.log(`\nAuditing is on for demo.contacts and demo.campaigns. Events recorded by this run:\n`);
-      console.log(formatEvents(rows));
-      console.log(`\n${rows.length} events. Query them yourself: SELECT * FROM audit.events ORDER BY id DESC;`);
+      console.log('Demo: made live changes as a user, an API token, a system job and a database role.');
+      login = await ensureAdmin(pool, config.PGTRAIL_PASSWORD);
     } finally {
       await pool.end();
     }
+
+    const running = await startConsole({ databaseUrl: url, port: config.PORT, host: config.HOST, config, log: (line) => console.log(line) });
+    console.log(`\npgtrail console: ${running.url}`);
+    console.log(login ?? `Sign in as an existing admin (add one with: DATABASE_URL=${embedded ? '<embedded>' : '…'} npx pgtrail user add <email> --role admin).`);
+    console.log('Press Ctrl+C to stop.');
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    console.log('\nStopping …');
+    await running.close();
   } finally {
-    await embedded?.stop();
+    await stopEmbedded();
   }
+}
+
+/** Creates admin@example.com when there is no admin yet; returns the sign-in line to print once. */
+async function ensureAdmin(pool: import('pg').Pool, fromEnv: string | undefined): Promise<string | undefined> {
+  if ((await countAdmins(pool)) > 0) return undefined;
+  const password = fromEnv ?? generatePassword();
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await addUser(client, FIRST_ADMIN, 'admin', password);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  return fromEnv
+    ? `Sign in as ${FIRST_ADMIN} with the password in PGTRAIL_PASSWORD.`
+    : `Sign in as ${FIRST_ADMIN} with password ${password}   (shown once; set PGTRAIL_PASSWORD to choose it)`;
 }
 
 main().catch((error) => {

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // One event: what happened (diff for updates, the full row for inserts and deletes), every field,
 // times in UTC with the viewer's local time beside them, and links to the record's history and to
 // the other events of the same transaction.

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The event list: the filter form, and the results fragment (count, rows, pager) that htmx swaps.
 // The full page renders the same Results component that an htmx request gets on its own.
 import type { EventJson } from '../src/query/columns.ts';

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The page shell: head (CSS, htmx and the console's script, all served by the console itself),
 // the top bar with navigation and the signed-in user, and the main area.
 import type { Child } from 'hono/jsx';

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The sign-in form. Its CSRF token is a double-submit pair (cookie + hidden field), since there
 // is no session yet to bind it to.
 import { Layout } from './layout.tsx';

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Console users, for admins: who may sign in, with which role; add and remove.
 import type { ConsoleUser } from '../src/console/users.ts';
 import { ROLES, type Principal } from '../src/server/auth/principal.ts';

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The event list (also the record history, the transaction view and the sign-in log, which are
 // the same list with preset filters) and the event detail page.
 import { Hono, type Context } from 'hono';

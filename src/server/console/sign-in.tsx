@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Sign-in and sign-out. Every outcome is an audit event with the client's IP and user agent:
 // auth.sign_in, auth.sign_in_failed (reason: bad_credentials | locked), auth.sign_out.
 // Failures count per email and per IP; past the limit the key is locked for a while (429).
