@@ -69,14 +69,14 @@ function summary(e: EventJson): string {
 
 function Rows({ events, kind }: { events: EventJson[]; kind: ListKind }) {
   return (
-    <table class="events">
+    <table class="events list">
       <thead>
         <tr>
-          <th scope="col">Time (UTC)</th>
-          <th scope="col">Action</th>
-          {kind === 'events' && <th scope="col">Target</th>}
-          <th scope="col">Actor</th>
-          <th scope="col">IP</th>
+          <th scope="col" class="c-time">Time (UTC)</th>
+          <th scope="col" class="c-action">Action</th>
+          {kind === 'events' && <th scope="col" class="c-target">Target</th>}
+          <th scope="col" class="c-actor">Actor</th>
+          <th scope="col" class="c-ip">IP</th>
           <th scope="col">{kind === 'events' ? 'Changed / details' : 'User agent'}</th>
         </tr>
       </thead>
@@ -90,7 +90,7 @@ function Rows({ events, kind }: { events: EventJson[]; kind: ListKind }) {
             )}
             <td><Actor e={e} /></td>
             <td class="ip">{e.ip ?? ''}</td>
-            <td class="summary">{summary(e)}</td>
+            <td class="details">{summary(e)}</td>
           </tr>
         ))}
       </tbody>

@@ -43,6 +43,7 @@ export function Layout({ title, principal, csrfToken, section = 'none', children
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{title} · pgtrail</title>
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/console.css" />
         <script src="/assets/htmx.min.js" defer></script>
         <script src="/assets/console.js" defer></script>

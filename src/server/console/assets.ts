@@ -9,6 +9,7 @@ const require = createRequire(import.meta.url);
 const files: Record<string, { path: string; type: string }> = {
   'htmx.min.js': { path: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'console.css': { path: new URL('../../../views/assets/console.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
+  'favicon.svg': { path: new URL('../../../views/assets/favicon.svg', import.meta.url).pathname, type: 'image/svg+xml' },
   'console.js': { path: new URL('../../../views/assets/console.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
 };
 

@@ -1,0 +1,133 @@
+// End to end in a real headless browser (Debian's chromium, driven by playwright-core): the real
+// server on a free loopback port, sign in, filter by actor and action and watch the count change,
+// open an event and read its diff, follow "history of this record", clear filters, sign out.
+// Screenshots of the main screens go to docs/ (the README shows them).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { addUser } from '../src/console/users.ts';
+import { installDemo, makeDemoChanges } from '../src/demo/seed.ts';
+import { installDemoHistory } from '../src/demo/history.ts';
+import { startConsole, type RunningConsole } from '../src/server/serve.ts';
+import { loadConfig } from '../src/config.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const docs = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
+const PASSWORD = 'browser test password';
+
+const t = suite<{ db: TestDatabase; server: RunningConsole; browser: Browser; page: Page; problems: string[] }>('browser');
+
+t.before(async (ctx) => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  ctx.db = await createTestDatabase('browser');
+  await installDemo(ctx.db.pool);
+  await installDemoHistory(ctx.db.pool);
+  await makeDemoChanges(ctx.db.pool);
+  const client = await ctx.db.pool.connect();
+  await client.query('BEGIN');
+  await addUser(client, 'admin@example.com', 'admin', PASSWORD);
+  await client.query('COMMIT');
+  client.release();
+  ctx.server = await startConsole({ databaseUrl: ctx.db.url, port: 0, host: '127.0.0.1', config: loadConfig({}) });
+  ctx.browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await ctx.browser.newContext({ viewport: { width: 1360, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+  ctx.page = await context.newPage();
+  ctx.page.setDefaultTimeout(10_000);
+  ctx.problems = [];
+  // CSP violations and script errors show up here; the console must have none.
+  ctx.page.on('console', (m) => { if (m.type() === 'error') ctx.problems.push(m.text()); });
+  ctx.page.on('pageerror', (e) => ctx.problems.push(e.message));
+});
+
+t.after(async (ctx) => {
+  await ctx.browser?.close();
+  await ctx.server?.close();
+  await ctx.db?.drop();
+});
+
+const countOf = (page: Page) => page.locator('#results [data-count]').getAttribute('data-count');
+
+async function countChangesFrom(page: Page, before: string | null): Promise<string> {
+  await page.waitForFunction((b) => document.querySelector('#results [data-count]')?.getAttribute('data-count') !== b, before);
+  return (await countOf(page))!;
+}
+
+t('sign in, filter, read a diff, follow the history, clear filters, sign out', async ({ server, page, problems }) => {
+  const base = server.url.replace(/\/$/, '');
+  await page.goto(`${base}/events`);
+  assert.match(page.url(), /\/sign-in\?next=%2Fevents$/, 'signed out: the sign-in page');
+  await page.screenshot({ path: docs('console-sign-in.png') });
+  await page.fill('#email', 'admin@example.com');
+  await page.fill('#password', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/events`);
+
+  const total = await countOf(page);
+  assert.ok(Number(total) > 200, `the demo has a few hundred events (${total})`);
+  await page.screenshot({ path: docs('console-events.png') });
+
+  // Filter by actor: htmx narrows the rows and the count as you type, and pushes the URL.
+  await page.fill('#f-actor', 'aisha@example.com');
+  const byAisha = await countChangesFrom(page, total);
+  assert.ok(Number(byAisha) < Number(total) && Number(byAisha) > 0, `actor narrows: ${byAisha} of ${total}`);
+  await page.waitForURL(/actor=aisha%40example.com/);
+  // …and by action: tick "update".
+  await page.check('input[name=action][value=update]');
+  const updates = await countChangesFrom(page, byAisha);
+  assert.ok(Number(updates) < Number(byAisha) && Number(updates) > 0, `action narrows further: ${updates}`);
+  await page.waitForURL(/action=update/);
+  const actions = await page.locator('#results tbody td:nth-child(2)').allInnerTexts();
+  assert.ok(actions.length > 0 && actions.every((a) => a === 'update'), 'every row is an update');
+  const actors = await page.locator('#results tbody .aname').allInnerTexts();
+  assert.ok(actors.every((a) => a === 'aisha@example.com'), 'every row is by aisha');
+  assert.is(await page.locator('#f-q').evaluate((el) => el === document.activeElement), false);
+  await page.keyboard.press('Escape');
+  await page.locator('body').click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press('/');
+  assert.ok(await page.locator('#f-q').evaluate((el) => el === document.activeElement), '"/" focuses the search box');
+  await page.keyboard.press('Escape');
+
+  // Open the first update and read its field-level diff.
+  await page.locator('#results tbody tr').first().locator('a.rowlink').click();
+  await page.waitForURL(/\/events\/\d+$/);
+  const changed = await page.locator('table.diff tr.changed th').allInnerTexts();
+  assert.ok(changed.length > 0, 'the diff lists the changed fields');
+  const before = await page.locator('table.diff tr.changed td.before').first().innerText();
+  const after = await page.locator('table.diff tr.changed td.after').first().innerText();
+  assert.is.not(before, after, 'before and after differ');
+  assert.match(await page.locator('.when .local').first().innerText(), /your time/, "the viewer's local time is filled in");
+  await page.screenshot({ path: docs('console-event-diff.png'), fullPage: true });
+  const targetType = await page.locator('.event-head .ttype').innerText();
+  const target = (await page.locator('.event-head .tid').innerText()).replace('#', '');
+
+  // History of this record: every event of that row.
+  await page.click('#history-link');
+  await page.waitForURL(new RegExp(`target_id=${target}`));
+  assert.match(await page.locator('h1').innerText(), new RegExp(`History of ${targetType.replace('.', '\\.')} #${target}`));
+  const targets = await page.locator('#results tbody td.target .tid').allInnerTexts();
+  assert.ok(targets.length >= 2 && targets.every((x) => x === `#${target}`), `all rows are that record (${targets.length})`);
+  const actionsHere = await page.locator('#results tbody td:nth-child(2)').allInnerTexts();
+  assert.is(actionsHere[actionsHere.length - 1], 'insert', 'oldest at the bottom: its insert');
+
+  // Clear filters: every axis resets.
+  await page.click('#clear-filters');
+  await page.waitForURL(`${base}/events`);
+  const cleared = await countOf(page);
+  assert.ok(Number(cleared) >= Number(total), 'back to everything');
+  assert.is(await page.inputValue('#f-actor'), '');
+
+  // Sign out: back to the sign-in page, and the console is closed again.
+  await page.click('.me button[type=submit]');
+  await page.waitForURL(/\/sign-in\?signed_out=1$/);
+  await page.goto(`${base}/events`);
+  assert.match(page.url(), /\/sign-in/);
+  assert.equal(problems, [], 'no script errors or CSP violations');
+});
+
+t.run();
