@@ -413,13 +413,14 @@ t('migration 0002 goes down alone (back to 0001 premake) and up again', () =>
   withDb('down0002', async (db) => {
     const client = await db.pool.connect();
     try {
-      await migrate(client);
+      // Up to 0002 only: later migrations (0003 console, …) stack on top and go down first.
+      assert.equal(await migrate(client, { count: 2 }), ['0001_core', '0002_maintenance']);
       assert.equal(await migrate(client, { direction: 'down', count: 1 }), ['0002_maintenance']);
       const { rows } = await client.query(`SELECT to_regprocedure('audit.maintain(timestamptz)') AS m, to_regprocedure('audit.premake_partitions(timestamptz)') AS p,
                                                   (SELECT count(*)::int FROM pg_trigger WHERE tgname = 'settings_changed') AS t`);
       assert.equal(rows[0], { m: null, p: 'audit.premake_partitions(timestamp with time zone)', t: 0 });
       await client.query('SELECT audit.premake_partitions()');
-      assert.equal(await migrate(client), ['0002_maintenance']);
+      assert.equal(await migrate(client, { count: 1 }), ['0002_maintenance']);
       assert.equal(await runMaintenance(client), []);
     } finally {
       client.release();
