@@ -12,7 +12,8 @@ import { migrate } from '../src/migrate.ts';
 import { TEMPLATE_DB, urlFor } from './helpers/database.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const filter = process.argv[2];
+// `npm test -- capture,status` runs only the suites whose file names contain one of the words.
+const filters = process.argv[2]?.split(',').filter(Boolean) ?? [];
 
 async function main(): Promise<number> {
   let server: RunningPostgres | undefined;
@@ -48,7 +49,7 @@ async function runSuites(): Promise<number> {
   const g = globalThis as unknown as { UVU_DEFER: number; UVU_QUEUE: Array<Array<string | Runner>>; UVU_INDEX: number };
   g.UVU_DEFER = 1;
   g.UVU_QUEUE = [];
-  const files = readdirSync(here).filter((f) => f.endsWith('.test.ts') && (!filter || f.includes(filter))).sort();
+  const files = readdirSync(here).filter((f) => f.endsWith('.test.ts') && (filters.length === 0 || filters.some((w) => f.includes(w)))).sort();
   for (const [index, file] of files.entries()) {
     g.UVU_INDEX = index;
     g.UVU_QUEUE.push([file]);

@@ -1,10 +1,15 @@
--- pgtrail capture template v1 — frozen: a change here is a new template version (trigger.v2.sql).
+-- pgtrail capture template v1 — frozen once released: a change here is a new template version.
 -- One statement-level function per audited table. Per statement: read the context once, then one
 -- INSERT … SELECT over the transition table(s); nothing is looked up or parsed per row.
 -- UPDATE pairs old and new rows by their position in the transition tables: PostgreSQL appends
 -- each updated row's old and new versions to the two tuplestores in the same call
 -- (AfterTriggerSaveEvent), so position N of OLD TABLE and NEW TABLE are the same row — also when
 -- the key changes or the row moves between partitions, where a join on the key would mis-pair.
+-- For an update, old_data holds the previous values of the changed columns only; the full
+-- before-image is new_data || old_data.
+-- Oversized rows take a second, per-column statement, chosen once per statement by the
+-- {{oversized_*}} checks, so the ordinary statement stays small (executor start-up is paid on
+-- every audited statement).
 -- Row aliases ({{n}}, {{o}}, {{t}}) are chosen by the renderer to differ from every column name:
 -- a bare alias that equals a column name would mean the column, not the whole row.
 CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
@@ -15,26 +20,43 @@ DECLARE
   v_tx  bigint := txid_current();
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO audit.events ({{columns}}, new_data, metadata)
-    SELECT v_at, v_tx, 'insert', {{target_type}}, {{insert_target_id}}, {{context}},
-           {{insert_new_data}}, {{insert_metadata}}
-      FROM pgtrail_new AS {{n}};
+    IF {{oversized_new}} THEN
+      INSERT INTO audit.events ({{columns}}, new_data, metadata)
+      SELECT v_at, v_tx, 'insert', {{target_type}}, {{insert_target_id}}, {{context}},
+             {{insert_new_data_capped}}, {{insert_metadata_capped}}
+        FROM pgtrail_new AS {{n}};
+    ELSE
+      INSERT INTO audit.events ({{columns}}, new_data, metadata)
+      SELECT v_at, v_tx, 'insert', {{target_type}}, {{insert_target_id}}, {{context}},
+             {{insert_new_data}}, v_ctx.metadata
+        FROM pgtrail_new AS {{n}};
+    END IF;
   ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO audit.events ({{columns}}, old_data, new_data, changed_fields, metadata)
-    SELECT v_at, v_tx, 'update', {{target_type}}, {{update_target_id}}, {{context}},
-           {{update_old_data}}, {{update_new_data}}, d.changed, {{update_metadata}}
-      FROM (SELECT o.r AS old_row, n.r AS new_row,
-                   pg_catalog.array_remove({{changed_fields}}, NULL) AS changed
-              FROM (SELECT pg_catalog.row_number() OVER () AS rn, {{t}} AS r FROM pgtrail_old AS {{t}}) AS o
-              JOIN (SELECT pg_catalog.row_number() OVER () AS rn, {{t}} AS r FROM pgtrail_new AS {{t}}) AS n
-                ON n.rn = o.rn
-            OFFSET 0) AS d   -- the fence keeps `changed` computed once per row
-     WHERE {{update_filter}};
+    IF {{oversized_old_new}} THEN
+      INSERT INTO audit.events ({{columns}}, old_data, new_data, changed_fields, metadata)
+      SELECT v_at, v_tx, 'update', {{target_type}}, {{update_target_id}}, {{context}},
+             ({{update_old_data_capped}}) - d.unchanged, {{update_new_data_capped}}, d.changed, {{update_metadata_capped}}
+        FROM ({{update_pairs}}) AS d
+       WHERE {{update_filter}};
+    ELSE
+      INSERT INTO audit.events ({{columns}}, old_data, new_data, changed_fields, metadata)
+      SELECT v_at, v_tx, 'update', {{target_type}}, {{update_target_id}}, {{context}},
+             ({{update_old_data}}) - d.unchanged, {{update_new_data}}, d.changed, {{update_metadata}}
+        FROM ({{update_pairs}}) AS d
+       WHERE {{update_filter}};
+    END IF;
   ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO audit.events ({{columns}}, old_data, metadata)
-    SELECT v_at, v_tx, 'delete', {{target_type}}, {{delete_target_id}}, {{context}},
-           {{delete_old_data}}, {{delete_metadata}}
-      FROM pgtrail_old AS {{o}};
+    IF {{oversized_old}} THEN
+      INSERT INTO audit.events ({{columns}}, old_data, metadata)
+      SELECT v_at, v_tx, 'delete', {{target_type}}, {{delete_target_id}}, {{context}},
+             {{delete_old_data_capped}}, {{delete_metadata_capped}}
+        FROM pgtrail_old AS {{o}};
+    ELSE
+      INSERT INTO audit.events ({{columns}}, old_data, metadata)
+      SELECT v_at, v_tx, 'delete', {{target_type}}, {{delete_target_id}}, {{context}},
+             {{delete_old_data}}, v_ctx.metadata
+        FROM pgtrail_old AS {{o}};
+    END IF;
   ELSIF TG_OP = 'TRUNCATE' THEN
     INSERT INTO audit.events ({{columns}}, metadata)
     VALUES (v_at, v_tx, 'truncate', {{target_type}}, NULL, {{context}}, v_ctx.metadata);

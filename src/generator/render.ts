@@ -47,15 +47,14 @@ function targetId(spec: TableSpec, ref: RowRef): string {
 }
 
 /**
- * The row as JSONB. When a cap is set and the row's stored size exceeds it, the slow path builds
- * the object column by column, replacing each value above the cap by its size and md5, so that a
- * row holding hundreds of megabytes never makes the audited write fail (to_jsonb of a 600 MB bytea
- * would pass PostgreSQL's 1 GB limit). Ordinary rows pay one pg_column_size() call.
+ * The row as JSONB, as to_jsonb renders it, less excluded columns, redacted ones masked. With
+ * `capped`, built column by column instead, each value whose stored size exceeds the cap replaced
+ * by its size and md5, so that a row holding hundreds of megabytes never makes the audited write
+ * fail (to_jsonb of a 600 MB bytea would pass PostgreSQL's 1 GB limit).
  */
-function rowData(spec: TableSpec, ref: RowRef): string {
-  const { exclude, redact, maxValueBytes: cap } = spec.options;
-  let json = `pg_catalog.to_jsonb(${ref.row})`;
-  if (cap > 0) json = `CASE WHEN pg_catalog.pg_column_size(${ref.row}) > ${cap} THEN ${cappedRow(spec, ref)} ELSE ${json} END`;
+function rowData(spec: TableSpec, ref: RowRef, capped = false): string {
+  const { exclude, redact } = spec.options;
+  let json = capped ? cappedRow(spec, ref) : `pg_catalog.to_jsonb(${ref.row})`;
   if (exclude.length > 0) json = `(${json}) - ${textArray(exclude)}`;
   if (redact.length > 0) {
     const masks = redact.map((c) => `${quoteLiteral(c)}, CASE WHEN ${ref.col(c)} IS NULL THEN NULL ELSE ${quoteLiteral(REDACTED)} END`);
@@ -76,9 +75,18 @@ function cappedRow(spec: TableSpec, ref: RowRef): string {
   });
   if (pairs.length === 0) return `'{}'::jsonb`;
   const chunks: string[] = [];
-  const indent = '\n             ';
+  const indent = '\n               ';
   for (let i = 0; i < pairs.length; i += 50) chunks.push(`pg_catalog.jsonb_build_object(${indent}  ${pairs.slice(i, i + 50).join(`,${indent}  `)})`);
   return chunks.join(` ||${indent}`);
+}
+
+/** Once per statement: does any row of the transition table(s) exceed the cap? */
+function oversizedCheck(spec: TableSpec, tables: string[], alias: string): string {
+  const cap = spec.options.maxValueBytes;
+  if (cap <= 0) return 'false';
+  return tables
+    .map((t) => `EXISTS (SELECT FROM ${t} AS ${alias} WHERE pg_catalog.pg_column_size(${alias}) > ${cap})`)
+    .join(' OR ');
 }
 
 /** Context metadata, plus notes that apply to this row only (nested so the common case builds nothing). */
@@ -91,21 +99,38 @@ function metadata(notes: Array<{ when: string; add: string }>): string {
 }
 
 function oversizedNote(spec: TableSpec, refs: RowRef[]): Array<{ when: string; add: string }> {
-  const cap = spec.options.maxValueBytes;
-  if (cap <= 0) return [];
-  const when = refs.map((r) => `pg_catalog.pg_column_size(${r.row}) > ${cap}`).join(' OR ');
+  const when = refs.map((r) => `pg_catalog.pg_column_size(${r.row}) > ${spec.options.maxValueBytes}`).join(' OR ');
   return [{ when, add: `'{"oversized": true}'::jsonb` }];
 }
 
-function changedFields(spec: TableSpec, o: RowRef, n: RowRef): string {
+/** text[] of the columns that differ between the two rows (or, with `unchanged`, that do not). */
+function columnNames(spec: TableSpec, o: RowRef, n: RowRef, unchanged = false): string {
   const excluded = new Set(spec.options.exclude);
   const checks = spec.columns
     .filter((c) => !excluded.has(c.name))
     .map((c) => {
       const [a, b] = c.typedEquality ? [o.col(c.name), n.col(c.name)] : [`${o.col(c.name)}::text`, `${n.col(c.name)}::text`];
-      return `CASE WHEN ${a} IS DISTINCT FROM ${b} THEN ${quoteLiteral(c.name)} END`;
+      return unchanged
+        ? `CASE WHEN ${a} IS NOT DISTINCT FROM ${b} THEN ${quoteLiteral(c.name)} END`
+        : `CASE WHEN ${a} IS DISTINCT FROM ${b} THEN ${quoteLiteral(c.name)} END`;
     });
-  return checks.length === 0 ? `'{}'::text[]` : `ARRAY[${checks.join(',\n                     ')}]::text[]`;
+  return checks.length === 0 ? `'{}'::text[]` : `pg_catalog.array_remove(ARRAY[${checks.join(',\n                       ')}]::text[], NULL)`;
+}
+
+/**
+ * Old and new version of each updated row, paired by position, with the changed and unchanged
+ * column lists. OFFSET 0 fences the subquery so each list is computed once per row.
+ */
+function updatePairs(spec: TableSpec, t: string): string {
+  const o = field('o.r');
+  const n = field('n.r');
+  return `SELECT o.r AS old_row, n.r AS new_row,
+                     ${columnNames(spec, o, n)} AS changed,
+                     ${columnNames(spec, o, n, true)} AS unchanged
+                FROM (SELECT pg_catalog.row_number() OVER () AS rn, ${t} AS r FROM pgtrail_old AS ${t}) AS o
+                JOIN (SELECT pg_catalog.row_number() OVER () AS rn, ${t} AS r FROM pgtrail_new AS ${t}) AS n
+                  ON n.rn = o.rn
+              OFFSET 0`;
 }
 
 function updateFilter(spec: TableSpec): string {
@@ -164,10 +189,7 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
   const dn = field('d.new_row');
   const dOld = field('d.old_row');
   const keyChanged = spec.keyColumns.map((k) => `${dOld.col(k)} IS DISTINCT FROM ${dn.col(k)}`).join(' OR ');
-  const updateNotes = [
-    ...oversizedNote(spec, [dOld, dn]),
-    ...(keyChanged ? [{ when: keyChanged, add: `pg_catalog.jsonb_build_object('old_target_id', ${targetId(spec, dOld)})` }] : []),
-  ];
+  const keyNote = keyChanged ? [{ when: keyChanged, add: `pg_catalog.jsonb_build_object('old_target_id', ${targetId(spec, dOld)})` }] : [];
 
   const values: Record<string, string> = {
     function: fn,
@@ -177,18 +199,26 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
     columns: COLUMNS,
     context: CONTEXT,
     target_type: quoteLiteral(displayName(spec)),
+    oversized_new: oversizedCheck(spec, ['pgtrail_new'], tName),
+    oversized_old: oversizedCheck(spec, ['pgtrail_old'], tName),
+    oversized_old_new: oversizedCheck(spec, ['pgtrail_old', 'pgtrail_new'], tName),
     insert_target_id: targetId(spec, n),
     insert_new_data: rowData(spec, n),
-    insert_metadata: metadata(oversizedNote(spec, [n])),
+    insert_new_data_capped: rowData(spec, n, true),
+    insert_metadata_capped: metadata(oversizedNote(spec, [n])),
     update_target_id: targetId(spec, dn),
+    update_pairs: updatePairs(spec, tName),
     update_old_data: rowData(spec, dOld),
     update_new_data: rowData(spec, dn),
-    update_metadata: metadata(updateNotes),
-    changed_fields: changedFields(spec, field('o.r'), field('n.r')),
+    update_old_data_capped: rowData(spec, dOld, true),
+    update_new_data_capped: rowData(spec, dn, true),
+    update_metadata: metadata(keyNote),
+    update_metadata_capped: metadata([...oversizedNote(spec, [dOld, dn]), ...keyNote]),
     update_filter: updateFilter(spec),
     delete_target_id: targetId(spec, o),
     delete_old_data: rowData(spec, o),
-    delete_metadata: metadata(oversizedNote(spec, [o])),
+    delete_old_data_capped: rowData(spec, o, true),
+    delete_metadata_capped: metadata(oversizedNote(spec, [o])),
     triggers: triggers(spec, fn),
   };
   const definition = template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
