@@ -155,6 +155,11 @@ t('detail of an update: changed fields by default, all on demand, redacted shown
   }
   const all = await (await c.get(`/events/${e.id}?fields=all`)).text();
   assert.match(all, /<tr class="same">/, 'all fields on demand');
+  // Updates store only the changed columns' old values; unchanged fields show their value on both sides.
+  const same = [...all.matchAll(/<tr class="same"><th scope="row">[^<]+<\/th><td class="before">(.*?)<\/td><td class="after">(.*?)<\/td>/g)];
+  assert.ok(same.length > 0);
+  for (const [, before, after] of same) assert.is(before, after);
+  assert.not.match(all, /\(absent\)/);
   assert.match(all, /Show changed fields only/);
 });
 

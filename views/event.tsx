@@ -30,8 +30,9 @@ type Row = Record<string, unknown>;
 
 /** Field-level diff of an update: changed fields (default) or every field. */
 function Diff({ e, all }: { e: EventJson; all: boolean }) {
-  const before: Row = e.old_data ?? {};
+  // An update stores the previous values of the changed columns only: before = new_data || old_data.
   const after: Row = e.new_data ?? {};
+  const before: Row = { ...after, ...(e.old_data ?? {}) };
   const changed = new Set(e.changed_fields ?? []);
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   const shown = all ? fields : fields.filter((f) => changed.has(f));
