@@ -122,6 +122,9 @@ export async function installDemoHistory(pool: pg.Pool, now = new Date()): Promi
     const history = demoHistory(now);
     await client.query('BEGIN');
     await client.query('SET LOCAL ROLE pgtrail_owner');
+    // As the triggers store them: an update keeps the previous values of its changed columns only.
+    const storedOld = (r: (typeof history)[number]) =>
+      r.action === 'update' && r.old ? Object.fromEntries(Object.entries(r.old).filter(([k]) => r.changed?.includes(k))) : r.old ?? null;
     // In time order, so ids (the list's order) follow occurred_at as they do for live events.
     for (const r of history) {
       await client.query(
@@ -130,7 +133,7 @@ export async function installDemoHistory(pool: pg.Pool, now = new Date()): Promi
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
         [r.at, r.tx, r.action, r.target_type, r.target_id, r.actor.type, r.actor.id, r.actor.name, r.actor.ip, r.actor.ua,
           r.actor.type === 'db_role' ? null : `req-${r.tx}`, r.actor.type === 'db_role' ? 'dba' : 'crm_app', DEMO_HISTORY_APP,
-          r.old ?? null, r.new ?? null, r.changed ?? null, r.meta ?? null]);
+          storedOld(r), r.new ?? null, r.changed ?? null, r.meta ?? null]);
     }
     await client.query('COMMIT');
     return history.length;
