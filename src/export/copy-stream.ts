@@ -61,8 +61,17 @@ export class CopyExport {
     };
     stream.on('readable', notify);
     stream.on('end', () => { this.ended = true; notify(); this.finishIfIdle(); });
-    stream.on('error', (error: Error) => { this.error = error; notify(); this.finishIfIdle(); });
-    // pg calls this when the connection is idle again (after CommandComplete or ErrorResponse).
+    stream.on('error', (error: Error) => {
+      this.error = error;
+      // An ErrorResponse from the server (a DatabaseError with a SQLSTATE) leaves the connection
+      // usable: pg holds the next query in its queue until the ReadyForQuery that follows. Any
+      // other error means the connection cannot be trusted (finishIfIdle then discards it).
+      if (statementError(error)) this.ready = true;
+      notify();
+      this.finishIfIdle();
+    });
+    // After CommandComplete, pg calls this once the connection is idle again. (After an
+    // ErrorResponse it does not: pg has already dropped the query; see the 'error' handler.)
     const handleReadyForQuery = stream.handleReadyForQuery.bind(stream);
     stream.handleReadyForQuery = () => { handleReadyForQuery(); this.ready = true; this.finishIfIdle(); };
     // A socket that dies mid-COPY: the stream may never hear of it from pg.
@@ -136,6 +145,7 @@ export class CopyExport {
   }
 
   private finishIfIdle(): void {
+    if (this.error && !statementError(this.error)) return this.finish(true);
     if (!this.ready || !(this.ended || this.error)) return;
     if (this.cancelRequested) {
       // Confirmed: the cancel was consumed by this COPY. Otherwise it may still be in flight.
@@ -155,6 +165,11 @@ export class CopyExport {
     else if (this.error) this.settle({ status: 'failed', bytes: this.bytes, error: this.error });
     else this.settle({ status: 'completed', rows: this.stream.rowCount, bytes: this.bytes });
   }
+}
+
+/** An error of the statement (not of the session: FATAL/PANIC end the connection). */
+function statementError(error: Error): boolean {
+  return error instanceof pg.DatabaseError && error.severity !== 'FATAL' && error.severity !== 'PANIC';
 }
 
 /** What psql's Ctrl-C does: a CancelRequest on a new socket with the backend's pid and key. */
