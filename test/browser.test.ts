@@ -1,8 +1,11 @@
 // End to end in a real headless browser (Debian's chromium, driven by playwright-core): the real
 // server on a free loopback port, sign in, filter by actor and action and watch the count change,
 // open an event and read its diff, follow "history of this record", clear filters, sign out.
-// Screenshots of the main screens go to docs/ (the README shows them).
-import { existsSync } from 'node:fs';
+// Screenshots of the main screens: to a temporary folder on every run (so a test run leaves the
+// tree clean), and to docs/ — which the README shows — with PGTRAIL_UPDATE_SCREENSHOTS=1.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,7 +18,8 @@ import { loadConfig } from '../src/config.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const docs = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
+const shots = process.env.PGTRAIL_UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'pgtrail-shots-'));
+const docs = (name: string) => join(shots, name);
 const PASSWORD = 'browser test password';
 
 const t = suite<{ db: TestDatabase; server: RunningConsole; browser: Browser; page: Page; problems: string[] }>('browser');
