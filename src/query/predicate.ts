@@ -3,6 +3,9 @@
 import { Fragment, join, raw, sql, val } from '../db/fragment.ts';
 import { windowStart, type EventFilter } from './filter.ts';
 
+/** The predicate of the partial index events_app_action_idx (sql/tables/events.sql). */
+export const APP_ACTIONS_ONLY = `action NOT IN ('insert', 'update', 'delete', 'truncate')`;
+
 /** `%`, `_` and `\` are LIKE wildcards; escape them so free text matches literally. */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -21,7 +24,10 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date()): Fra
     const any: Fragment[] = [];
     if (exact.length) any.push(sql`action = ANY(${val(exact, 'text[]')})`);
     // Action names hold no LIKE wildcards (the parser allows [a-z0-9_.] only; `_` is escaped here).
-    for (const p of prefixes) any.push(sql`action LIKE ${val(p.replace(/_/g, '\\_'), 'text')}`);
+    // A prefix (`auth.*`) never matches a row-change action, and saying so lets the planner use the
+    // partial index on application events (events_app_action_idx): LIKE itself cannot use a B-tree
+    // outside the C collation. The clause must read exactly like that index's predicate.
+    for (const p of prefixes) any.push(sql`(action LIKE ${val(p.replace(/_/g, '\\_'), 'text')} AND ${raw(APP_ACTIONS_ONLY)})`);
     parts.push(sql`(${join(any, ' OR ')})`);
   }
   if (filter.target_type) parts.push(sql`target_type = ${val(filter.target_type, 'text')}`);
