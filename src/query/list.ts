@@ -31,10 +31,12 @@ export async function listEvents(db: Queryable, filter: EventFilter, page: PageR
   const now = page.now ?? new Date();
   const where = wherePredicate(filter, now);
   const keyset = after ? sql` AND id < ${val(after, 'bigint')}` : sql``;
-  // The alias must not be `id`: ORDER BY id would then sort the text, not the bigint. `id + 0` is
-  // the same order, but keeps the planner from walking the id index (see windowIsNarrow).
+  // `id + 0` is the same order, but keeps the planner from walking the id index (windowIsNarrow).
   const order = (await windowIsNarrow(db, filter, now)) ? raw('id + 0') : raw('id');
-  const query = sql`SELECT id::text AS key, ${rawJson()} AS event FROM audit.events WHERE ${where}${keyset} ORDER BY ${order} DESC LIMIT ${val(limit + 1, 'integer')}`.toQuery();
+  // The JSON is built outside the LIMIT, for the page's rows only: inside, a sort would build it for
+  // every row of the window first (2 s instead of 0.2 s for a day of 330,000 events).
+  // The alias must not be `id`: ORDER BY id would then sort the text, not the bigint.
+  const query = sql`SELECT id::text AS key, ${rawJson()} AS event FROM (SELECT * FROM audit.events WHERE ${where}${keyset} ORDER BY ${order} DESC LIMIT ${val(limit + 1, 'integer')}) AS page ORDER BY id DESC`.toQuery();
   const { rows } = await db.query(query.text, query.values);
   const more = rows.length > limit;
   const shown = rows.slice(0, limit);
