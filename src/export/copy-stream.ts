@@ -48,16 +48,16 @@ export class CopyExport {
   private ready = false;
   private cancelRequested = false;
   private settled = false;
-  private wake: (() => void) | undefined;
+  private waiters: Array<() => void> = [];
   private settle!: (outcome: CopyOutcome) => void;
   private readonly onClientError: (error: Error) => void;
 
   private constructor(private readonly pool: pg.Pool, private readonly client: pg.PoolClient, private readonly stream: CopyStream) {
     this.done = new Promise((resolve) => (this.settle = resolve));
     const notify = () => {
-      const wake = this.wake;
-      this.wake = undefined;
-      wake?.();
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const wake of waiters) wake();
     };
     stream.on('readable', notify);
     stream.on('end', () => { this.ended = true; notify(); this.finishIfIdle(); });
@@ -100,7 +100,7 @@ export class CopyExport {
         return chunk;
       }
       if (this.ended) return null;
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 

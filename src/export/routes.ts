@@ -66,6 +66,14 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
     let first: Buffer | null;
     try {
       run = await CopyExport.start(deps.pool, copySql);
+      // The client may leave before the body is even handed over (then no stream cancel ever
+      // comes): the request's abort signal covers that moment and every later one.
+      const signal = c.req.raw.signal;
+      const copy = run;
+      const onAbort = () => copy.cancel();
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void run.done.then(() => signal.removeEventListener('abort', onAbort));
       first = await run.next();
     } catch (error) {
       await recordEnd(run ? await run.done : { status: 'failed', bytes: 0, error: error as Error });
