@@ -47,6 +47,7 @@ const OUT = arg('out') ?? join(here, 'results', O.interval === 'month' ? 'query-
 const COMMAND = `npm run bench:query${argv.length ? ' -- ' + argv.join(' ') : ''}`;
 const TARGET_MS = 1000;
 const log = (...xs: unknown[]) => console.log(...xs);
+const LAYOUT = O.interval === 'day' ? 'daily' : 'monthly';
 
 // ---------------------------------------------------------------- data
 const DB = `qlat_${O.interval}_${O.rows}_${O.days}`;
@@ -90,7 +91,7 @@ async function prepare(baseUrl: string): Promise<{ end: Date; generatedSeconds: 
     await c.query(`SELECT audit.ensure_partition(d) FROM generate_series($1::timestamptz, $2::timestamptz, interval '1 day') AS d`, [start, end]);
     await c.query(`SELECT audit.premake_partitions($1)`, [end]);
     await c.query(`CREATE TABLE public.bench_meta ("end" timestamptz, seconds integer, done boolean)`);
-    log(`generating ${O.rows.toLocaleString('en')} events over ${O.days} days into ${DB} (${O.interval}ly partitions)`);
+    log(`generating ${O.rows.toLocaleString('en')} events over ${O.days} days into ${DB} (${LAYOUT} partitions)`);
     const t0 = Date.now();
     await generateEvents(c, {
       rows: O.rows, days: O.days, end,
@@ -266,7 +267,7 @@ async function main(): Promise<void> {
           (SELECT count(*)::int FROM audit.events WHERE id > ${ID_BASE}) AS events`)).rows[0];
       const indexes = (await c.query(`SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'audit.events'::regclass ORDER BY 1`)).rows;
       log(`server: ${info.version.split(' on ')[0]}, shared_buffers ${info.shared_buffers}, work_mem ${info.work_mem}, ${cpus().length} CPUs`);
-      log(`data: ${info.events.toLocaleString('en')} events, ${data.partitions} ${O.interval}ly partitions (+ default), ${fmt(data.bytes / 1073741824, 2)} GB with indexes`);
+      log(`data: ${info.events.toLocaleString('en')} events, ${data.partitions} ${LAYOUT} partitions (+ default), ${fmt(data.bytes / 1073741824, 2)} GB with indexes`);
       log(`indexes: ${indexes.map((i) => i.name).join(', ')}`);
       log(`\n${O.runs} runs per shape (+1 warm-up), listEvents limit 50 then countEvents (capped at 10,001 rows):`);
       const ctx: Ctx = { end: data.end, start: new Date(data.end.getTime() - O.days * 86_400_000), rows: O.rows };
@@ -290,7 +291,7 @@ async function main(): Promise<void> {
 }
 
 function report(shapes: ShapeResult[], info: { version: string; events: number }, data: { partitions: number }): void {
-  log(`\n=== pgtrail query latency — ${info.events.toLocaleString('en')} events, ${data.partitions} ${O.interval}ly partitions, ${info.version.split(' on ')[0]}, ${cpus().length} CPUs ===`);
+  log(`\n=== pgtrail query latency — ${info.events.toLocaleString('en')} events, ${data.partitions} ${LAYOUT} partitions, ${info.version.split(' on ')[0]}, ${cpus().length} CPUs ===`);
   log(`${pad('filter shape', 30)}  ${lpad('page p50', 9)}  ${lpad('page p95', 9)}  ${lpad('count p50', 9)}  ${lpad('count p95', 9)}  ${lpad('count', 9)}  < 1 s`);
   for (const s of shapes) {
     const cnt = s.count.cappedRuns === s.count.runs.length ? '10,000+' : s.count.cappedRuns ? 'mixed' : String(s.count.medianCount);
