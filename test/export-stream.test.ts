@@ -96,6 +96,23 @@ t('a client that disconnects after the first chunk cancels the COPY; the pool is
   assert.ok(ctx.api.totalCount <= 3);
 });
 
+t('a client gone before the first byte (request aborted) cancels too; the pool is whole', async (ctx) => {
+  const app = apiApp({ pool: ctx.api, secret: 's' });
+  const controller = new AbortController();
+  const pending = app.request('/api/v1/events.csv', { headers: { Authorization: `Bearer ${ctx.token}` }, signal: controller.signal });
+  controller.abort();
+  const res = await pending;
+  const exportId = res.headers.get('x-pgtrail-export-id') ?? (await res.json()).export_id;
+  const [, end] = await waitFor(async () => {
+    const e = await exportEvents(ctx.db.pool, exportId);
+    return e.length === 2 ? e : undefined;
+  }, 5000, 'the end event');
+  assert.is(end.action, 'audit.export_failed');
+  assert.is(end.metadata.reason, 'client_disconnected');
+  await waitFor(async () => (await runningCopies(ctx.db)) === 0, 5000, 'the COPY to stop');
+  await waitFor(() => poolIsWhole(ctx.api), 5000, 'the pool to be whole');
+});
+
 t('a complete export over HTTP: every row, chunked, recorded with its count', async (ctx) => {
   const res = await get(ctx, '/api/v1/events.jsonl?target_type=public.contacts');
   assert.is(res.headers['transfer-encoding'], 'chunked');

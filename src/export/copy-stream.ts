@@ -20,6 +20,13 @@ export type CopyOutcome =
   | { status: 'failed'; bytes: number; error: Error };
 
 const QUERY_CANCELED = '57014';
+/**
+ * How far reading from PostgreSQL may run ahead of the consumer, per export. Without slack the
+ * backend stops on a full socket every time the HTTP side waits for a drain, and both sides take
+ * turns instead of overlapping (measured: ~0.75 of psql's rate at 10M rows with Node's 16 KiB
+ * default). 1 MiB each here and in the response stream keeps memory flat and the pipe full.
+ */
+export const READ_AHEAD_BYTES = 1 << 20;
 const CANCEL_GRACE_MS = 10_000;
 
 /** pg drives a submitted query through handle* callbacks; this one is untyped in @types. */
@@ -83,7 +90,7 @@ export class CopyExport {
   static async start(pool: pg.Pool, copySql: string): Promise<CopyExport> {
     const client = await pool.connect();
     try {
-      return new CopyExport(pool, client, client.query(copyTo(copySql)) as CopyStream);
+      return new CopyExport(pool, client, client.query(copyTo(copySql, { highWaterMark: READ_AHEAD_BYTES })) as CopyStream);
     } catch (error) {
       client.release(true);
       throw error;
@@ -141,7 +148,7 @@ export class CopyExport {
         }
       },
       cancel: () => this.cancel(),
-    });
+    }, new ByteLengthQueuingStrategy({ highWaterMark: READ_AHEAD_BYTES }));
   }
 
   private finishIfIdle(): void {
