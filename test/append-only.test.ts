@@ -5,6 +5,7 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { enableAudit } from '../src/audit/enable.ts';
 import { createTestDatabase, urlFor, type TestDatabase } from './helpers/database.ts';
+import { refused } from './helpers/assertions.ts';
 
 const t = suite<{ db: TestDatabase; app: pg.Client; role: string }>('append-only');
 
@@ -32,16 +33,6 @@ t.after(async (ctx) => {
   await admin.query(`DROP ROLE IF EXISTS ${ctx.role}`).catch(() => {});
   await admin.end();
 });
-
-async function refused(client: pg.Client, sql: string, message: RegExp): Promise<void> {
-  try {
-    await client.query(sql);
-  } catch (error) {
-    assert.match((error as Error).message, message, sql);
-    return;
-  }
-  assert.unreachable(`${sql} was allowed`);
-}
 
 t('the application role writes its table and the events are recorded', async ({ app, db }) => {
   await app.query(`INSERT INTO orders VALUES (1, 10)`);

@@ -1,5 +1,4 @@
 // The `pgtrail` command as a DBA runs it: a child process, real PostgreSQL, exit codes and output.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,31 +13,8 @@ import { UserError } from '../src/db/errors.ts';
 import { freePort } from '../src/embedded.ts';
 import { TEMPLATE_VERSION } from '../src/generator/render.ts';
 import { createTestDatabase, withAdmin, type TestDatabase } from './helpers/database.ts';
+import { cli, type Run } from './helpers/cli.ts';
 
-const bin = fileURLToPath(new URL('../bin/pgtrail.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/pgtrail.js …` from a neutral directory, with DATABASE_URL = url (or unset). */
-function cli(url: string | undefined, ...args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.PGTRAIL_DEBUG;
-  if (url) env.DATABASE_URL = url;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: tmpdir() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A user error: exit 2, exactly one `pgtrail:` line (plus an optional hint), no stack trace. */
 function assertUserError(run: Run, pattern: RegExp): void {

@@ -1,7 +1,4 @@
 // `pgtrail token …` and `pgtrail export …` as a DBA runs them: a child process, real PostgreSQL.
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
@@ -9,25 +6,9 @@ import { authenticateToken, createToken } from '../src/server/auth/tokens.ts';
 import { apiApp, bearer, consoleRolePool } from './helpers/api.ts';
 import { csvRecords } from './helpers/csv.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { cli } from './helpers/cli.ts';
 
 const t = suite<{ db: TestDatabase }>('export-cli');
-const bin = fileURLToPath(new URL('../bin/pgtrail.js', import.meta.url));
-
-function cli(url: string | undefined, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.PGTRAIL_DEBUG;
-  if (url) env.DATABASE_URL = url;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: tmpdir() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function assertOneLineError(run: { code: number | null; stderr: string }, pattern: RegExp): void {
   assert.is(run.code, 2, run.stderr);

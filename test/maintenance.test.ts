@@ -13,6 +13,7 @@ import { MAINTENANCE_LOCK } from '../src/maintenance/lock.ts';
 import { startMaintenanceTimer } from '../src/maintenance/timer.ts';
 import { UserError } from '../src/db/errors.ts';
 import { createTestDatabase, urlFor, withAdmin, type TestDatabase } from './helpers/database.ts';
+import { refused } from './helpers/assertions.ts';
 
 const t = suite('maintenance');
 
@@ -44,16 +45,6 @@ async function partitionNames(db: pg.Pool): Promise<string[]> {
 }
 
 const summary = (steps: MaintenanceStep[]) => steps.map((s) => `${s.action} ${s.partition}${s.rows === null ? '' : ` ${s.rows}`}`);
-
-async function refused(client: pg.ClientBase, sql: string, message: RegExp): Promise<void> {
-  try {
-    await client.query(sql);
-  } catch (error) {
-    assert.match((error as Error).message, message, sql);
-    return;
-  }
-  assert.unreachable(`${sql} was allowed`);
-}
 
 t('premakes the partition holding p_now and the next `premake` ones; a second run does nothing', () =>
   withDb('premake', async (db) => {

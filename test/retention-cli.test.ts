@@ -1,36 +1,13 @@
 // `pgtrail retention | maintain | schedule` as a DBA runs them: a child process against real
 // PostgreSQL, exit codes, output, and settings left unchanged by every refused input.
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseRetention } from '../src/maintenance/retention.ts';
 import { UserError } from '../src/db/errors.ts';
 import { createTestDatabase, withAdmin, type TestDatabase } from './helpers/database.ts';
+import { cli } from './helpers/cli.ts';
 
-const bin = fileURLToPath(new URL('../bin/pgtrail.js', import.meta.url));
 const cronLoaded = await withAdmin(async (c) => (await c.query(`SELECT current_setting('cron.database_name', true) AS d`)).rows[0].d !== null);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(url: string, ...args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url };
-  delete env.PGTRAIL_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: tmpdir() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const t = suite<{ db: TestDatabase }>('retention-cli');
 t.before(async (ctx) => {
