@@ -62,7 +62,7 @@ t('token usage errors are one line, exit 2', async ({ db }) => {
   assertOneLineError(await cli(db.url, 'token', 'make'), /unknown action "make"/);
   assertOneLineError(await cli(db.url, 'token', 'create', '--role', 'auditor'), /--name is required/);
   assertOneLineError(await cli(db.url, 'token', 'create', '--name', 'x'), /--role is required/);
-  assertOneLineError(await cli(db.url, 'token', 'create', '--name', 'x', '--role', 'root'), /role must be one of admin, auditor, viewer/);
+  assertOneLineError(await cli(db.url, 'token', 'create', '--name', 'x', '--role', 'root'), /role: must be one of admin, auditor, viewer/);
   assertOneLineError(await cli(db.url, 'token', 'create', '--name', 'No Spaces', '--role', 'viewer'), /token name/);
   assertOneLineError(await cli(db.url, 'token', 'list', '--role', 'viewer'), /--role does not apply here/);
   assertOneLineError(await cli(undefined, 'token', 'list'), /DATABASE_URL is not set/);

@@ -2,7 +2,7 @@
 // (user.create / user.delete) with whatever context the caller's transaction declared.
 import type pg from 'pg';
 import { UserError, sqlState } from '../db/errors.ts';
-import { ROLES, type Role } from '../server/auth/principal.ts';
+import { parseRole, type Role } from '../server/auth/principal.ts';
 import { checkPasswordStrength, hashPassword } from './passwords.ts';
 
 export interface ConsoleUser {
@@ -21,10 +21,8 @@ export function checkEmail(email: string): string {
   return value;
 }
 
-export function checkRole(role: string): Role {
-  if (!(ROLES as readonly string[]).includes(role)) throw new UserError(`role: must be one of ${ROLES.join(', ')}`);
-  return role as Role;
-}
+/** Role names are checked in one place (principal.ts). */
+export const checkRole = parseRole;
 
 /** Adds a user inside the caller's transaction (which carries the audit context). */
 export async function addUser(db: pg.ClientBase, email: string, role: string, password: string): Promise<ConsoleUser> {

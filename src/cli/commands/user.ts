@@ -1,21 +1,9 @@
-import type pg from 'pg';
 import { addUser, checkRole, listUsers, removeUser } from '../../console/users.ts';
 import { UserError } from '../../db/errors.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
 import { readPassword } from '../password-prompt.ts';
-
-async function inTransaction<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
-}
+import { inTransaction } from '../../db/transaction.ts';
 
 export const userCommand: Command = {
   name: 'user',

@@ -2,9 +2,16 @@
 // (cookie) and API tokens (Bearer) both resolve to a Principal; routes check abilities, never
 // role names, so the rules live here only.
 import type { AuditContext } from '../../context.ts';
+import { UserError } from '../../db/errors.ts';
 
 export const ROLES = ['admin', 'auditor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** A role name from a flag or form; anything else is a UserError naming the choices. */
+export function parseRole(role: string): Role {
+  if (!(ROLES as readonly string[]).includes(role)) throw new UserError(`role: must be one of ${ROLES.join(', ')} (got "${role.slice(0, 40)}")`);
+  return role as Role;
+}
 
 export interface Principal {
   kind: 'user' | 'api_token';

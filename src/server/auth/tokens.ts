@@ -5,7 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { UserError } from '../../db/errors.ts';
-import { ROLES, type Principal, type Role } from './principal.ts';
+import { type Principal, type Role } from './principal.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 export const TOKEN_PREFIX = 'pgt_';
 /** pgt_ + 32 random bytes in base64url (43 characters). */
@@ -35,22 +36,7 @@ export function parseTokenName(name: string): string {
   return name;
 }
 
-export function parseRole(role: string): Role {
-  if (!(ROLES as readonly string[]).includes(role)) throw new UserError(`role must be one of ${ROLES.join(', ')} (got "${role.slice(0, 40)}")`);
-  return role as Role;
-}
-
-async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
-}
+export { parseRole } from './principal.ts';
 
 /** Creates a token; the returned `token` is the only time the secret exists outside its holder. */
 export async function createToken(client: pg.ClientBase, name: string, role: Role): Promise<TokenInfo & { token: string }> {
