@@ -1,26 +1,9 @@
 // Reading back what the triggers recorded.
 import type pg from 'pg';
+import type { EventJson } from '../../src/query/columns.ts';
 
-export interface EventRow {
-  id: string;
-  occurred_at: Date;
-  tx_id: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  actor_type: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  db_user: string;
-  app_name: string | null;
-  old_data: Record<string, unknown> | null;
-  new_data: Record<string, unknown> | null;
-  changed_fields: string[] | null;
-  metadata: Record<string, unknown> | null;
-}
+/** A row of audit.events as pg returns it: the API's fields, with bigint as text and a Date. */
+export type EventRow = Omit<EventJson, 'id' | 'occurred_at' | 'tx_id'> & { id: string; occurred_at: Date; tx_id: string };
 
 /** Events for one target type (e.g. 'public.contacts'), in recording order. */
 export async function eventsFor(db: pg.Pool | pg.ClientBase, targetType: string): Promise<EventRow[]> {
