@@ -17,6 +17,7 @@ export const SqlState = {
   invalidSchemaName: '3F000',
   insufficientPrivilege: '42501',
   invalidParameterValue: '22023',
+  lockNotAvailable: '55P03',
   connectionFailure: '08006',
   cannotConnectNow: '57P03',
   invalidCatalogName: '3D000',

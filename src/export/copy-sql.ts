@@ -17,6 +17,8 @@ export interface CopyOptions {
   raw?: boolean;
   /** Resolves a relative `window`; pass the same instant that was recorded in the export event. */
   now?: Date;
+  /** The free-text index exists (useSearchIndex in src/query/search-index.ts); see wherePredicate. */
+  searchIndex?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ function neutralised(field: EventField): string {
  *         is empty — none of which a JSON object's text can be — so each line is the JSON verbatim.
  */
 export function buildCopySql(filter: EventFilter, options: CopyOptions): string {
-  const where = wherePredicate(filter, options.now).toLiteral();
+  const where = wherePredicate(filter, options.now, { searchIndex: options.searchIndex }).toLiteral();
   if (options.format === 'jsonl') {
     return `COPY (SELECT (${EVENT_JSON})::text FROM audit.events WHERE ${where} ORDER BY id DESC) ` +
       `TO STDOUT WITH (FORMAT csv, HEADER false, QUOTE E'\\x01', DELIMITER E'\\x02')`;

@@ -6,6 +6,7 @@ import { EVENT_JSON, type EventJson } from './columns.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { filterDigest, windowStart, type EventFilter } from './filter.ts';
 import { wherePredicate } from './predicate.ts';
+import { useSearchIndex } from './search-index.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -29,7 +30,7 @@ export async function listEvents(db: Queryable, filter: EventFilter, page: PageR
   const digest = filterDigest(filter);
   const after = page.cursor ? decodeCursor(page.cursor, digest, page.secret) : undefined;
   const now = page.now ?? new Date();
-  const where = wherePredicate(filter, now);
+  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter) });
   const keyset = after ? sql` AND id < ${val(after, 'bigint')}` : sql``;
   // `id + 0` is the same order, but keeps the planner from walking the id index (windowIsNarrow).
   const order = (await windowIsNarrow(db, filter, now)) ? raw('id + 0') : raw('id');
@@ -84,7 +85,8 @@ export interface Count {
 }
 
 export async function countEvents(db: Queryable, filter: EventFilter, now?: Date): Promise<Count> {
-  const query = sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM audit.events WHERE ${wherePredicate(filter, now)} LIMIT ${val(COUNT_CAP + 1, 'integer')}) AS capped`.toQuery();
+  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter) });
+  const query = sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM audit.events WHERE ${where} LIMIT ${val(COUNT_CAP + 1, 'integer')}) AS capped`.toQuery();
   const { rows } = await db.query(query.text, query.values);
   const n: number = rows[0].n;
   return n > COUNT_CAP ? { count: COUNT_CAP, capped: true } : { count: n, capped: false };

@@ -2,6 +2,7 @@
 // values always travel as Fragment values (bind parameters, or audited literals for COPY).
 import { Fragment, join, raw, sql, val } from '../db/fragment.ts';
 import { windowStart, type EventFilter } from './filter.ts';
+import { searchMayUseIndex } from './search-index.ts';
 
 /** The predicate of the partial index events_app_action_idx (sql/tables/events.sql). */
 export const APP_ACTIONS_ONLY = `action NOT IN ('insert', 'update', 'delete', 'truncate')`;
@@ -11,7 +12,26 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export function wherePredicate(filter: EventFilter, now: Date = new Date()): Fragment {
+export interface PredicateOptions {
+  /**
+   * The free-text index audit.events_search_idx exists (src/query/search-index.ts: ask
+   * useSearchIndex). Then `q` also gets a test that index can answer; without it, the predicate
+   * stays a plain scan-time test, with no extra work per row.
+   */
+  searchIndex?: boolean;
+}
+
+/**
+ * The test pg_trgm's GIN index answers: the lower-cased pattern against audit.search_text(…), the
+ * five searched fields lower-cased and joined (sql/functions/search_text.sql, the indexed
+ * expression, written here exactly as it is indexed). It is implied by the per-field ILIKE —
+ * ILIKE compares lower(field) with lower(pattern), and each field's lower-case text appears whole
+ * in search_text — so adding it never drops a row, and the ILIKE stays to drop the rows it lets
+ * through (a term spanning two fields).
+ */
+const SEARCH_TEXT = 'audit.search_text(actor_name, actor_id, target_id, target_type, action)';
+
+export function wherePredicate(filter: EventFilter, now: Date = new Date(), options: PredicateOptions = {}): Fragment {
   const parts: Fragment[] = [];
   if (filter.actor_type) parts.push(sql`actor_type = ${val(filter.actor_type, 'text')}`);
   if (filter.actor_id) parts.push(sql`actor_id = ${val(filter.actor_id, 'text')}`);
@@ -41,6 +61,7 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date()): Fra
   }
   if (filter.q) {
     const pattern = val(likePattern(filter.q), 'text');
+    if (options.searchIndex && searchMayUseIndex(filter)) parts.push(sql`${raw(SEARCH_TEXT)} LIKE lower(${pattern})`);
     parts.push(sql`(actor_name ILIKE ${pattern} OR actor_id ILIKE ${pattern} OR target_id ILIKE ${pattern} OR target_type ILIKE ${pattern} OR action ILIKE ${pattern})`);
   }
   return parts.length ? join(parts, ' AND ') : raw('true');

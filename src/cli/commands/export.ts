@@ -6,6 +6,7 @@ import { buildCopySql, EXPORT_FORMATS, type ExportFormat } from '../../export/co
 import { CopyExport, type CopyOutcome } from '../../export/copy-stream.ts';
 import { clientRecorder, newExportId, type ExportSpec } from '../../export/record.ts';
 import { parseFilter } from '../../query/filter.ts';
+import { useSearchIndex } from '../../query/search-index.ts';
 import type { Command, OptionSpec, OptionValues } from '../command.ts';
 import { requireDatabaseUrl } from '../database.ts';
 import { noArguments } from '../options.ts';
@@ -61,7 +62,6 @@ export const exportCommand: Command = {
     const filter = parseFilter(filterParams(values));
     const now = new Date();
     const spec: ExportSpec = { id: newExportId(), format, raw: values.raw === true, filter, now, via: 'cli' };
-    const copySql = buildCopySql(filter, { format, raw: spec.raw, now });
 
     const url = requireDatabaseUrl(config);
     const pool = createPool(url, 2);
@@ -72,6 +72,7 @@ export const exportCommand: Command = {
       } catch (error) {
         throw explainConnectionError(error, url);
       }
+      const copySql = buildCopySql(filter, { format, raw: spec.raw, now, searchIndex: await useSearchIndex(pool, filter) });
       const recorder = clientRecorder(pool);
       await recorder.started(spec);
       const startedAt = Date.now();

@@ -8,6 +8,7 @@ import { maintainCommand } from './maintain.ts';
 import { migrateCommand } from './migrate.ts';
 import { retentionCommand } from './retention.ts';
 import { scheduleCommand } from './schedule.ts';
+import { searchIndexCommand } from './search-index.ts';
 import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 import { userCommand } from './user.ts';
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   retentionCommand,
   maintainCommand,
   scheduleCommand,
+  searchIndexCommand,
   exportCommand,
   tokenCommand,
   serveCommand,
