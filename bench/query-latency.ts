@@ -9,7 +9,10 @@
 //        --data-dir=DIR  keep the cluster there and reuse a database already generated with the same
 //                        rows/days/interval (iterating on queries without regenerating)
 //        --only=substr,… shapes whose name contains one of these   --explain  print each shape's plan once
-//        --out=FILE (bench/results/query-latency[.<interval>].json)  --timeout=S statement timeout (30)
+//        --out=FILE (bench/results/query-latency[.<interval>][.search-index].json)  --timeout=S statement timeout (30)
+//        --search-index  build the optional free-text index (`pgtrail search-index enable`, CONCURRENTLY
+//                        per partition) before measuring and report its build time and size; without
+//                        the flag an index left in a kept database is dropped, so results are the default's
 //
 // One embedded PostgreSQL 17 with server defaults (shared_buffers 128MB, work_mem 4MB). Events are
 // written by INSERT … SELECT generate_series as the owner (bench/lib/events-gen.ts), then ANALYZE.
@@ -25,6 +28,7 @@ import { startEmbedded } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
 import { parseFilter } from '../src/query/filter.ts';
 import { countEvents, listEvents } from '../src/query/list.ts';
+import { disableSearchIndex, enableSearchIndex, searchIndexStatus, type SearchIndexStatus } from '../src/maintenance/search-index.ts';
 import type { Queryable } from '../src/generator/introspect.ts';
 import { actorId, actorName, generateEvents, TABLES, txOf, userIp, ID_BASE } from './lib/events-gen.ts';
 import { connect, fmt, lpad, pad, urlFor } from './lib/util.ts';
@@ -41,9 +45,10 @@ const O = {
   only: arg('only')?.split(',').filter(Boolean),
   explain: argv.includes('--explain'),
   timeoutS: Number(arg('timeout') ?? 30),
+  searchIndex: argv.includes('--search-index'),
 };
 if (!['month', 'day'].includes(O.interval)) throw new Error('--interval must be month or day');
-const OUT = arg('out') ?? join(here, 'results', O.interval === 'month' ? 'query-latency.json' : `query-latency.${O.interval}.json`);
+const OUT = arg('out') ?? join(here, 'results', `query-latency${O.interval === 'month' ? '' : `.${O.interval}`}${O.searchIndex ? '.search-index' : ''}.json`);
 const COMMAND = `npm run bench:query${argv.length ? ' -- ' + argv.join(' ') : ''}`;
 const TARGET_MS = 1000;
 const log = (...xs: unknown[]) => console.log(...xs);
@@ -110,6 +115,36 @@ async function sizes(c: pg.Client): Promise<{ partitions: number; bytes: number 
   const { rows } = await c.query(`SELECT count(*) FILTER (WHERE NOT is_default)::int AS partitions,
       sum(pg_total_relation_size(('audit.' || quote_ident(partition))::regclass))::bigint AS bytes FROM audit.partitions()`);
   return { partitions: rows[0].partitions, bytes: Number(rows[0].bytes) };
+}
+
+/**
+ * --search-index: builds the optional free-text index as `pgtrail search-index enable` does (or
+ * finds it built by an earlier run on a kept database), then ANALYZE for its expression's
+ * statistics. Without the flag, drops it, so the default layout is what gets measured.
+ */
+async function prepareSearchIndex(c: pg.Client): Promise<(SearchIndexStatus & { buildSeconds: number | null; bytesPerEvent: number }) | null> {
+  if (!O.searchIndex) {
+    if (await disableSearchIndex(c)) log('  · dropped the search index a previous --search-index run left');
+    await c.query('DROP TABLE IF EXISTS public.bench_search_index');
+    return null;
+  }
+  const before = await searchIndexStatus(c);
+  let buildSeconds: number | null = null;
+  if (before.state !== 'on') {
+    log('building the search index (CREATE INDEX CONCURRENTLY per partition, newest first)');
+    const t0 = Date.now();
+    await enableSearchIndex(c, (s) => log(`  · ${s.partition} ${fmt(s.ms / 1000, 1)} s`));
+    buildSeconds = Math.round((Date.now() - t0) / 1000);
+    await c.query('ANALYZE audit.events');
+    await c.query('CREATE TABLE IF NOT EXISTS public.bench_search_index (build_seconds integer)');
+    await c.query('INSERT INTO public.bench_search_index VALUES ($1)', [buildSeconds]);
+  } else {
+    buildSeconds = (await c.query('SELECT max(build_seconds) AS s FROM public.bench_search_index').catch(() => ({ rows: [{ s: null }] }))).rows[0].s;
+  }
+  const status = await searchIndexStatus(c);
+  const bytesPerEvent = status.bytes / Math.max(1, status.events);
+  log(`search index: ${status.state}, ${fmt(status.bytes / 1073741824, 2)} GB, ${fmt(bytesPerEvent, 0)} bytes per event${buildSeconds !== null ? `, built in ${buildSeconds} s` : ' (built earlier)'}`);
+  return { ...status, buildSeconds, bytesPerEvent };
 }
 
 // ---------------------------------------------------------------- shapes
@@ -262,6 +297,7 @@ async function main(): Promise<void> {
     const data = await prepare(server.url);
     const c = await connect(urlFor(server.url, DB));
     try {
+      const searchIndex = await prepareSearchIndex(c);
       await c.query(`SET statement_timeout = '${O.timeoutS}s'`);
       const info = (await c.query(`SELECT version() AS version, current_setting('shared_buffers') AS shared_buffers, current_setting('work_mem') AS work_mem,
           (SELECT count(*)::int FROM audit.events WHERE id > ${ID_BASE}) AS events`)).rows[0];
@@ -278,7 +314,7 @@ async function main(): Promise<void> {
         command: COMMAND, options: O, startedAt: new Date(started).toISOString(),
         server: { version: info.version, shared_buffers: info.shared_buffers, work_mem: info.work_mem, cpus: cpus().length },
         data: { events: info.events, days: O.days, interval: O.interval, partitions: data.partitions, bytes: data.bytes, end: data.end, generatedSeconds: data.generatedSeconds },
-        indexes, targetMs: TARGET_MS, windowedOverTarget: slow.map((s) => s.name), shapes,
+        indexes, searchIndex, targetMs: TARGET_MS, windowedOverTarget: slow.map((s) => s.name), shapes,
         elapsedSeconds: Math.round((Date.now() - started) / 1000),
       };
       await mkdir(dirname(OUT), { recursive: true });
