@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseFilter } from '../src/query/filter.ts';
-import { countEvents, listEvents } from '../src/query/list.ts';
+import { countEvents, listEvents, WALK_COST, windowIsNarrow } from '../src/query/list.ts';
 import type { Queryable } from '../src/generator/introspect.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
@@ -120,6 +120,22 @@ t('a narrow window in the past is collected and sorted, not walked from the newe
   // A window that reaches the present is read newest first along the id index: no sort of the window.
   const recent = await plans(ctx.db, 'window=30d');
   assert.ok(idWalk(recent.list));
+});
+
+t('a past window is walked only when the gap to cross is short beside it (the walk weighs WALK_COST times)', async (ctx) => {
+  // NOW is 2025-03-20 12:00 inside the March partition, so the walk would start at NOW.
+  const narrow = (q: string) => windowIsNarrow(ctx.db.pool, parseFilter(new URLSearchParams(q)), NOW);
+  const idWalk = (ns: PlanNode[]) => ns.some((n) => n['Index Name'] && ctx.parents.get(n['Index Name']) === 'events_id_idx');
+  // 24 hours ending 6 hours ago: 24 h ≤ WALK_COST × 6 h, so the window is collected.
+  const quarter = 'from=2025-03-19T06:00Z&to=2025-03-20T06:00Z';
+  assert.ok(await narrow(quarter));
+  assert.not.ok(idWalk((await plans(ctx.db, quarter)).list), 'collected, not walked');
+  // 24 hours ending 2 hours ago: 24 h > WALK_COST × 2 h, so the short gap is walked.
+  const close = 'from=2025-03-19T10:00Z&to=2025-03-20T10:00Z';
+  assert.not.ok(await narrow(close));
+  assert.is(WALK_COST, 6);
+  // "to only" has no window to collect: always walked.
+  assert.not.ok(await narrow('to=2025-02-10'));
 });
 
 t.run();
