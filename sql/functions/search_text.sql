@@ -3,9 +3,10 @@
 -- for an event: the five fields the console's `q` filter searches, lower-cased and joined by U+001F.
 -- The separator is neither a letter nor case-ignorable, so lower() folds each field exactly as it
 -- would alone, and a field's text always appears whole in the result: a term that some field
--- contains (ignoring case) is contained here too. When the index exists the query adds
--- `audit.search_text(…) LIKE lower(pattern)` for the index to answer and keeps the per-field ILIKE
--- as the exact test (src/query/predicate.ts), so the rows found are the same with or without it.
+-- contains (ignoring case) is contained here too. When the index exists, a search tests
+-- `audit.search_text(…) LIKE lower(pattern)` in place of the per-field ILIKE, which for a term
+-- without U+001F finds exactly the same rows (src/query/predicate.ts says why; a term with it
+-- keeps the ILIKE as well).
 -- IMMUTABLE because an index expression must be; a SQL-standard body is bound once, at creation,
 -- so no search_path can change what it calls; the planner inlines it on both sides.
 CREATE FUNCTION audit.search_text(p_actor_name text, p_actor_id text, p_target_id text, p_target_type text, p_action text)
