@@ -66,12 +66,12 @@ const key = (f: EventFilter) => JSON.stringify(f);
 interface Result { ids: number[]; count: number; capped: boolean; firstPage: number[]; copy: number }
 
 async function result(db: pg.Pool, f: EventFilter): Promise<Result> {
-  const where = wherePredicate(f, NOW, { searchIndex: await useSearchIndex(db, f) }).toQuery();
+  const where = wherePredicate(f, NOW, { searchIndex: await useSearchIndex(db, f, NOW) }).toQuery();
   const ids = (await db.query(`SELECT id FROM audit.events WHERE ${where.text} ORDER BY id DESC`, where.values)).rows.map((r) => Number(r.id));
   const { count, capped } = await countEvents(db, f, NOW);
   const firstPage = (await listEvents(db, f, { limit: 20, secret, now: NOW })).events.map((e) => e.id);
   // The COPY text, as an export sends it, counted.
-  const copySql = buildCopySql(f, { format: 'jsonl', now: NOW, searchIndex: await useSearchIndex(db, f) });
+  const copySql = buildCopySql(f, { format: 'jsonl', now: NOW, searchIndex: await useSearchIndex(db, f, NOW) });
   const inner = copySql.replace(/^COPY \((.*)\) TO STDOUT.*$/s, '$1');
   const copy = (await db.query(`SELECT count(*)::int AS n FROM (${inner}) AS x`)).rows[0].n;
   return { ids, count, capped, firstPage, copy };
@@ -133,7 +133,12 @@ t('enable builds every partition, newest first; a second enable does nothing; ne
   assert.is(later.state, 'on');
   assert.is(later.partitions, status.partitions + 1);
   assert.is(later.indexed, later.partitions);
-  assert.is(await useSearchIndex(db.pool, { q: 'rare.person' }), true);
+  assert.is(await useSearchIndex(db.pool, { q: 'rare.person' }, NOW), true);
+  assert.is(await useSearchIndex(db.pool, { q: 'rare.person', window: '7d' }, NOW), true);
+  // A window shorter than SHORT_WINDOW_MS (6 h) is scanned: quicker than reading the term's entries.
+  assert.is(await useSearchIndex(db.pool, { q: 'rare.person', window: '1h' }, NOW), false);
+  assert.is(await useSearchIndex(db.pool, { q: 'rare.person', from: new Date('2025-03-01T10:00Z'), to: new Date('2025-03-01T15:00Z') }, NOW), false);
+  assert.is(await useSearchIndex(db.pool, { q: 'rare.person', to: new Date('2025-03-01T15:00Z') }, NOW), true, 'no start: the whole past')
   await db.pool.query('ANALYZE audit.events');
 });
 

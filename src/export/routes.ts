@@ -50,7 +50,7 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
       const filter = parseFilter(params);
       const raw = parseRaw(params);
       spec = { id: newExportId(), format, raw, filter, now, via: 'http' };
-      copySql = buildCopySql(filter, { format, raw, now, searchIndex: await useSearchIndex(deps.pool, filter) });
+      copySql = buildCopySql(filter, { format, raw, now, searchIndex: await useSearchIndex(deps.pool, filter, now) });
     } catch (error) {
       if (error instanceof UserError) return c.json({ error: error.message }, 400);
       throw error;

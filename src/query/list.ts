@@ -30,7 +30,7 @@ export async function listEvents(db: Queryable, filter: EventFilter, page: PageR
   const digest = filterDigest(filter);
   const after = page.cursor ? decodeCursor(page.cursor, digest, page.secret) : undefined;
   const now = page.now ?? new Date();
-  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter) });
+  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter, now) });
   const keyset = after ? sql` AND id < ${val(after, 'bigint')}` : sql``;
   // `id + 0` is the same order, but keeps the planner from walking the id index (windowIsNarrow).
   const order = (await windowIsNarrow(db, filter, now)) ? raw('id + 0') : raw('id');
@@ -94,7 +94,7 @@ export interface Count {
 }
 
 export async function countEvents(db: Queryable, filter: EventFilter, now?: Date): Promise<Count> {
-  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter) });
+  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter, now) });
   const query = sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM audit.events WHERE ${where} LIMIT ${val(COUNT_CAP + 1, 'integer')}) AS capped`.toQuery();
   const { rows } = await db.query(query.text, query.values);
   const n: number = rows[0].n;

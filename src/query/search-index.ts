@@ -4,7 +4,7 @@
 // the search. Correctness never depends on the answer — the predicate keeps its exact per-field
 // test either way (src/query/predicate.ts); only the speed does.
 import type { Queryable } from '../generator/introspect.ts';
-import type { EventFilter } from './filter.ts';
+import { windowStart, type EventFilter } from './filter.ts';
 
 export const SEARCH_INDEX = 'audit.events_search_idx';
 
@@ -19,11 +19,26 @@ export function searchMayUseIndex(filter: EventFilter): boolean {
 }
 
 /**
- * True when the filter has a search term the index can serve and the index exists, valid or
- * still being built (the partitions already indexed use it; the newest are indexed first).
+ * A time window shorter than this is searched without the index. Comparing every event of a few
+ * hours is quick (10M events over 30 days: 1 hour in 24 ms at p95), while the index reads a term's
+ * entries for the whole of each partition the window touches, however short the window: a common
+ * term in the last hour of a monthly partition took 0.17 s (page) and 0.31 s (count) through it.
  */
-export async function useSearchIndex(db: Queryable, filter: EventFilter): Promise<boolean> {
-  if (!searchMayUseIndex(filter)) return false;
+export const SHORT_WINDOW_MS = 6 * 3_600_000;
+
+function windowMs(filter: EventFilter, now: Date): number {
+  const from = filter.window ? windowStart(filter.window, now) : filter.from;
+  if (!from) return Infinity;
+  return (filter.to && filter.to < now ? filter.to : now).getTime() - from.getTime();
+}
+
+/**
+ * True when the filter has a search term the index can serve over a window that is not short,
+ * and the index exists, valid or still being built (the partitions already indexed use it; the
+ * newest are indexed first).
+ */
+export async function useSearchIndex(db: Queryable, filter: EventFilter, now: Date = new Date()): Promise<boolean> {
+  if (!searchMayUseIndex(filter) || windowMs(filter, now) < SHORT_WINDOW_MS) return false;
   const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [SEARCH_INDEX]);
   return rows[0].present === true;
 }

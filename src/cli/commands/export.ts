@@ -72,7 +72,7 @@ export const exportCommand: Command = {
       } catch (error) {
         throw explainConnectionError(error, url);
       }
-      const copySql = buildCopySql(filter, { format, raw: spec.raw, now, searchIndex: await useSearchIndex(pool, filter) });
+      const copySql = buildCopySql(filter, { format, raw: spec.raw, now, searchIndex: await useSearchIndex(pool, filter, now) });
       const recorder = clientRecorder(pool);
       await recorder.started(spec);
       const startedAt = Date.now();
