@@ -294,10 +294,12 @@ async function main(): Promise<void> {
   log(`pgtrail query-latency benchmark — ${COMMAND}`);
   const server = await startEmbedded(O.dataDir ? { dataDir: O.dataDir } : {});
   try {
-    const data = await prepare(server.url);
+    const prepared = await prepare(server.url);
     const c = await connect(urlFor(server.url, DB));
     try {
       const searchIndex = await prepareSearchIndex(c);
+      // Sizes after the search index was built or dropped: with it exactly when --search-index.
+      const data = { ...prepared, ...(await sizes(c)) };
       await c.query(`SET statement_timeout = '${O.timeoutS}s'`);
       const info = (await c.query(`SELECT version() AS version, current_setting('shared_buffers') AS shared_buffers, current_setting('work_mem') AS work_mem,
           (SELECT count(*)::int FROM audit.events WHERE id > ${ID_BASE}) AS events`)).rows[0];
