@@ -133,6 +133,13 @@ t('enable builds every partition, newest first; a second enable does nothing; ne
   assert.is(later.state, 'on');
   assert.is(later.partitions, status.partitions + 1);
   assert.is(later.indexed, later.partitions);
+  // Maintenance moving the strays out of the default partition (detach, new partitions, a new
+  // default one) keeps every partition indexed.
+  const moved = (await db.pool.query(`SELECT action, partition FROM audit.maintain() WHERE action = 'moved'`)).rows;
+  assert.equal(moved.map((r) => r.partition), ['events_p20240601'], 'the 2024 event left the default partition');
+  const afterMaintenance = await searchIndexStatus(db.pool);
+  assert.is(afterMaintenance.state, 'on');
+  assert.is(afterMaintenance.indexed, afterMaintenance.partitions);
   assert.is(await useSearchIndex(db.pool, { q: 'rare.person' }, NOW), true);
   assert.is(await useSearchIndex(db.pool, { q: 'rare.person', window: '7d' }, NOW), true);
   // A window shorter than SHORT_WINDOW_MS (6 h) is scanned: quicker than reading the term's entries.
