@@ -1,8 +1,9 @@
 // Whether the optional free-text index (audit.events_search_idx, `pgtrail search-index enable`)
 // is there for a query to use. Asked on every search that could use it, never cached: a DBA may
-// enable or disable it while the console runs, and one catalog lookup (~0.1 ms) is nothing beside
-// the search. Correctness never depends on the answer — the predicate keeps its exact per-field
-// test either way (src/query/predicate.ts); only the speed does.
+// enable or disable it while the console runs, and one catalog lookup is little beside a search.
+// Correctness never depends on the answer: the predicate finds the same rows with the index's test
+// as with the per-field one (src/query/predicate.ts), on indexed partitions or not; only the
+// speed does.
 import type { Queryable } from '../generator/introspect.ts';
 import { windowStart, type EventFilter } from './filter.ts';
 
