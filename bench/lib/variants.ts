@@ -6,7 +6,10 @@
 //   stmt-changed  statement-level + transition tables (as v1), old_data = old values of changed columns only
 //   row-full      row-level trigger, old_data = full old row (as v1)
 //   row-changed   row-level trigger, old_data = old values of changed columns only
-// plus two no-op triggers that isolate the cost of firing a trigger / filling transition tables.
+// plus two no-op triggers that isolate the cost of firing a trigger / filling transition tables,
+// and `bare-row`: the calibration point the issue names — a bare hand-written row trigger inserting
+// to_jsonb(OLD) / to_jsonb(NEW) into a table with no indexes (said to reach about 0.93 (a) and
+// 3.0–3.2× (c) on this kind of machine), measured in the same run to show how this harness compares.
 // These are benchmark fixtures, not product code: nothing here is installed by pgtrail.
 
 export const TABLE = 'public.bench_wide';
@@ -34,7 +37,7 @@ const CAP = 1048576;
 const EVENT_COLS = 'occurred_at, tx_id, action, target_type, target_id, actor_type, actor_id, actor_name, ip, user_agent, request_id, db_user, app_name';
 const CTX = 'v_ctx.actor_type, v_ctx.actor_id, v_ctx.actor_name, v_ctx.ip, v_ctx.user_agent, v_ctx.request_id, v_ctx.db_user, v_ctx.app_name';
 
-export type VariantName = 'stmt-changed' | 'row-full' | 'row-changed' | 'noop-stmt' | 'noop-row';
+export type VariantName = 'stmt-changed' | 'row-full' | 'row-changed' | 'noop-stmt' | 'noop-row' | 'bare-row';
 
 /** v1's rowData(): to_jsonb(row), or — above the cap, never taken here — the per-column capped object (render.ts cappedRow). */
 const capped = (r: string) => `pg_catalog.jsonb_build_object(${COLUMNS.map(([c]) => {
@@ -58,7 +61,7 @@ const FOOTER = (fn: string) => `$bench$;
 ALTER FUNCTION audit.${fn}() OWNER TO pgtrail_owner;
 REVOKE ALL ON FUNCTION audit.${fn}() FROM PUBLIC;`;
 
-const DROP_TRIGGERS = ['pgtrail_insert', 'pgtrail_update', 'pgtrail_delete', 'pgtrail_truncate', 'pgtrail_row']
+const DROP_TRIGGERS = ['pgtrail_insert', 'pgtrail_update', 'pgtrail_delete', 'pgtrail_truncate', 'pgtrail_row', 'bench_bare_row']
   .map((t) => `DROP TRIGGER IF EXISTS ${t} ON ${TABLE};`).join('\n');
 
 function statementTriggers(fn: string): string {
@@ -143,6 +146,25 @@ function noop(kind: 'stmt' | 'row'): string {
 ${kind === 'stmt' ? statementTriggers(fn) : rowTriggers(fn)}`;
 }
 
+/** Where `bare-row` writes: no indexes, no context, nothing but the action and the two rows. */
+export const BARE_LOG = 'public.bench_bare_log';
+
+/** The bare row trigger function and its log table (idempotent); attach it with bareRowTriggers. */
+export const BARE_ROW_FUNCTION = `CREATE TABLE IF NOT EXISTS ${BARE_LOG} (action text, old_data jsonb, new_data jsonb);
+CREATE OR REPLACE FUNCTION public.bench_bare_row() RETURNS trigger LANGUAGE plpgsql AS $bench$
+BEGIN
+  INSERT INTO ${BARE_LOG} (action, old_data, new_data)
+  VALUES (TG_OP, CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END, CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END);
+  RETURN NULL;
+END
+$bench$;`;
+
+/** Installs (or, with `on` false, removes) the bare row trigger on each table. */
+export function bareRowTriggers(tables: string[], on: boolean): string {
+  return [BARE_ROW_FUNCTION, ...tables.map((t) => `DROP TRIGGER IF EXISTS bench_bare_row ON ${t};` +
+    (on ? `\nCREATE TRIGGER bench_bare_row AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION public.bench_bare_row();` : ''))].join('\n');
+}
+
 export function variantSql(name: VariantName): string {
   switch (name) {
     case 'stmt-changed': return stmtChanged();
@@ -150,6 +172,7 @@ export function variantSql(name: VariantName): string {
     case 'row-changed': return rowLevel(true);
     case 'noop-stmt': return noop('stmt');
     case 'noop-row': return noop('row');
+    case 'bare-row': return `${DROP_TRIGGERS}\n${bareRowTriggers([TABLE], true)}`;
   }
 }
 
