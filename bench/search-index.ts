@@ -9,7 +9,9 @@
 //           a web request makes), transactions per second.
 //
 //   npx tsx bench/search-index.ts                    # --rows=200000 --seconds=15 --rounds=3
-// Output: bench/results/search-index.json (or --out=FILE). Run it alone on the machine (it uses
+//   npx tsx bench/search-index.ts --index=id-brin    # the same for migration 0007's BRIN on id
+//                                                    # (off = dropped from the migrated template)
+// Output: bench/results/search-index.json, bench/results/id-brin.json with --index=id-brin (or --out=FILE). Run it alone on the machine (it uses
 // both cores): flock /tmp/bench.lock npx tsx bench/search-index.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -18,6 +20,7 @@ import { cpus, tmpdir } from 'node:os';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { startEmbedded } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
+import pg from 'pg';
 import { enableSearchIndex, searchIndexStatus } from '../src/maintenance/search-index.ts';
 import { generateEvents } from './lib/events-gen.ts';
 import { connect, fmt, median, parsePgbench, runPgbench, urlFor } from './lib/util.ts';
@@ -30,7 +33,28 @@ const O = {
   seconds: Number(arg('seconds') ?? 15),
   rounds: Number(arg('rounds') ?? 3),
 };
-const OUT = arg('out') ?? join(here, 'results', 'search-index.json');
+const INDEX = arg('index') ?? 'search';
+
+/** The index measured: how one side gets it (or loses it) and how big it grew. */
+interface Measured { name: string; on(c: pg.Client): Promise<void>; off(c: pg.Client): Promise<void>; bytes(c: pg.Client): Promise<number> }
+const MEASURED: Record<string, Measured> = {
+  search: {
+    name: 'search index',
+    on: async (c) => { await enableSearchIndex(c); },
+    off: async () => {},
+    bytes: async (c) => (await searchIndexStatus(c)).bytes,
+  },
+  'id-brin': {
+    // Shipped by migration 0007, so the template has it; the "off" side drops it.
+    name: 'BRIN on id',
+    on: async () => {},
+    off: async (c) => { await c.query('DROP INDEX audit.events_id_brin_idx'); },
+    bytes: async (c) => Number((await c.query(`SELECT coalesce(sum(pg_relation_size(inhrelid)), 0) AS b FROM pg_inherits WHERE inhparent = 'audit.events_id_brin_idx'::regclass`)).rows[0].b),
+  },
+};
+const M = MEASURED[INDEX];
+if (!M) throw new Error(`--index must be one of ${Object.keys(MEASURED).join(', ')}`);
+const OUT = arg('out') ?? join(here, 'results', INDEX === 'search' ? 'search-index.json' : `${INDEX}.json`);
 const COMMAND = `npx tsx bench/search-index.ts${argv.length ? ' ' + argv.join(' ') : ''}`;
 const log = (...xs: unknown[]) => console.log(...xs);
 
@@ -47,7 +71,7 @@ interface Round { index: boolean; bulkMs: number; singleTps: number; indexBytes:
 
 async function main(): Promise<void> {
   const started = Date.now();
-  log(`pgtrail search-index write cost — ${COMMAND}`);
+  log(`pgtrail ${M.name} write cost — ${COMMAND}`);
   const server = await startEmbedded({});
   const script = join(mkdtempSync(join(tmpdir(), 'pgtrail-sidx-')), 'event.sql');
   writeFileSync(script, PGBENCH_SCRIPT);
@@ -72,7 +96,7 @@ async function main(): Promise<void> {
       const url = urlFor(server.url, db);
       const c = await connect(url);
       try {
-        if (index) await enableSearchIndex(c);
+        await (index ? M.on(c) : M.off(c));
         await c.query('CHECKPOINT');
         const t0 = process.hrtime.bigint();
         await generateEvents(c, { rows: O.rows, days: 1, end });
@@ -80,9 +104,10 @@ async function main(): Promise<void> {
         await c.query('CHECKPOINT');
         const single = parsePgbench((await runPgbench(url, ['-n', '-c', '1', '-T', String(O.seconds), '-f', script])).stdout);
         await c.query('ANALYZE audit.events');
-        const status = await searchIndexStatus(c);
-        rounds.push({ index, bulkMs, singleTps: single.tps, indexBytes: status.bytes, events: status.events });
-        log(`  round ${i + 1} index ${index ? 'on ' : 'off'}: bulk ${O.rows.toLocaleString('en')} rows ${fmt(bulkMs / 1000, 2)} s, single-event transactions ${fmt(single.tps, 0)}/s, index ${fmt(status.bytes / 1048576, 1)} MB`);
+        const indexBytes = index ? await M.bytes(c) : 0;
+        const events = Number((await c.query('SELECT count(*) AS n FROM audit.events')).rows[0].n);
+        rounds.push({ index, bulkMs, singleTps: single.tps, indexBytes, events });
+        log(`  round ${i + 1} index ${index ? 'on ' : 'off'}: bulk ${O.rows.toLocaleString('en')} rows ${fmt(bulkMs / 1000, 2)} s, single-event transactions ${fmt(single.tps, 0)}/s, index ${fmt(indexBytes / 1024, 0)} KB`);
       } finally {
         await c.end();
         await admin.query(`DROP DATABASE IF EXISTS ${db}`);
@@ -102,10 +127,10 @@ async function main(): Promise<void> {
       singleMicrosPerEventAdded: (1e6 / on.singleTps) - (1e6 / off.singleTps),
       indexBytesPerEvent: withIndex.indexBytes / Math.max(1, withIndex.events),
     };
-    log(`\n=== search index write cost (medians of ${O.rounds} per side, ${cpus().length} CPUs) ===`);
+    log(`\n=== ${M.name} write cost (medians of ${O.rounds} per side, ${cpus().length} CPUs) ===`);
     log(`bulk INSERT … SELECT of ${O.rows.toLocaleString('en')} events: ${fmt(off.bulkMs / 1000, 2)} s without, ${fmt(on.bulkMs / 1000, 2)} s with the index (×${fmt(summary.bulkRatio, 2)}, +${fmt(summary.bulkMicrosPerRowAdded, 1)} µs per event)`);
     log(`one event per transaction (pgbench, 1 client): ${fmt(off.singleTps, 0)}/s without, ${fmt(on.singleTps, 0)}/s with (×${fmt(summary.singleTpsRatio, 2)} throughput, +${fmt(summary.singleMicrosPerEventAdded, 1)} µs per event)`);
-    log(`index size: ${fmt(summary.indexBytesPerEvent, 0)} bytes per event`);
+    log(`index size: ${fmt(summary.indexBytesPerEvent, 2)} bytes per event`);
     const result = { command: COMMAND, options: O, startedAt: new Date(started).toISOString(), cpus: cpus().length, rounds, off, on, summary, elapsedSeconds: Math.round((Date.now() - started) / 1000) };
     await mkdir(dirname(OUT), { recursive: true });
     await writeFile(OUT, JSON.stringify(result, null, 2) + '\n');

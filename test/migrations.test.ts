@@ -48,4 +48,32 @@ t('up installs the audit schema, down removes it, up again gives the same schema
   }
 });
 
+t('0007 puts a BRIN on id on every partition, new ones included; its down drops it', async ({ db }) => {
+  const client = await db.pool.connect();
+  try {
+    await migrate(client);
+    const brinOnId = async () => (await client.query(`
+      SELECT count(*) FILTER (WHERE i.indexrelid IS NOT NULL)::int AS with_index, count(*)::int AS partitions
+        FROM pg_inherits p
+        LEFT JOIN (pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'brin')
+          ON i.indrelid = p.inhrelid AND i.indkey::text = (SELECT attnum::text FROM pg_attribute WHERE attrelid = p.inhrelid AND attname = 'id')
+       WHERE p.inhparent = 'audit.events'::regclass`)).rows[0];
+    const { rows } = await client.query(`SELECT pg_get_indexdef('audit.events_id_brin_idx'::regclass) AS d, pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'audit.events_id_brin_idx'::regclass`);
+    assert.is(rows[0].d, 'CREATE INDEX events_id_brin_idx ON ONLY audit.events USING brin (id)');
+    assert.is(rows[0].owner, 'pgtrail_owner');
+    await client.query(`SELECT audit.ensure_partition(timestamptz '2031-06-15Z')`);
+    const on = await brinOnId();
+    assert.ok(on.partitions > 2);
+    assert.is(on.with_index, on.partitions, 'every partition, the default and a new one included');
+
+    assert.equal(await migrate(client, { direction: 'down', count: 1 }), ['0007_id_brin']);
+    assert.is((await client.query(`SELECT to_regclass('audit.events_id_brin_idx') AS i`)).rows[0].i, null);
+    assert.is((await brinOnId()).with_index, 0, 'gone from the partitions too');
+    assert.equal(await migrate(client), ['0007_id_brin']);
+    assert.is((await brinOnId()).with_index, on.partitions);
+  } finally {
+    client.release();
+  }
+});
+
 t.run();
