@@ -120,10 +120,11 @@ export async function windowIsNarrow(db: Queryable, filter: EventFilter, now: Da
  *      order (a long statement's events carry its start time but ids from when they were written).
  * The newest limit + 1 of both are the page: any matching event newer than b is in the slice's
  * first limit + 1 or, being older than the slice, in step 2; nothing at or below b can make the
- * page. Step 2 finds its few rows by ANDing two BRIN bitmaps (occurred_at before the slice, id
- * above b: migration 0007), but the planner, seeing ids spread evenly over time, would walk the id
- * index from the partition's newest event instead, or scan the partition; both are switched off for
- * that statement. A slice with fewer than limit + 1 matches is doubled while collecting it stays
+ * page. Step 2 is meant to find its few rows by ANDing two BRIN bitmaps (occurred_at before the
+ * slice, id above b: migration 0007); the planner, seeing ids spread evenly over time, would walk the
+ * id index from the partition's newest event instead, or scan the partition; both are switched off
+ * for that statement. At 10 million events it still picks one BRIN and filters by the other
+ * (README "Query latency": exact, but it reads the stretch after b or before the slice). A slice with fewer than limit + 1 matches is doubled while collecting it stays
  * cheaper than the walk (WALK_COST); past that, or once it covers the whole window, the page is
  * read as pagePlan would have without the split. Measured at 10 million events, monthly partitions
  * (bench/to-only-brin.ts, README "Query latency").
