@@ -28,6 +28,12 @@ const schema = z.object({
   PGTRAIL_SECURE_COOKIES: z.stringbool().default(false),
   /** Fallback maintenance timer interval (minutes), used when no pg_cron job maintains the database. */
   PGTRAIL_MAINTENANCE_MINUTES: z.coerce.number().min(1).max(24 * 60).default(60),
+  /**
+   * statement_timeout (ms) of the console's and the API's list, count and detail queries. A free-text
+   * search without the search index scans every event of its window (10M events, no window: ~16 s).
+   * Exports are not bounded by it.
+   */
+  PGTRAIL_QUERY_TIMEOUT_MS: z.coerce.number().int('must be a whole number of milliseconds').min(1).max(3_600_000).default(10_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -13,6 +13,8 @@ export type ListKind = 'events' | 'sign-ins';
 export interface ListResult {
   page: Page;
   count: Count;
+  /** A warning shown under the count (free text without the search index over a wide window). */
+  hint?: string;
 }
 
 export interface ListProps {
@@ -22,7 +24,8 @@ export interface ListProps {
   params: URLSearchParams;
   live: boolean;
   canExport: boolean;
-  result: ListResult | { error: FilterError };
+  /** `timeout`: the query timeout cut the search; the message says how to narrow it. */
+  result: ListResult | { error: FilterError } | { timeout: string };
   /** Audited tables, offered as target types. */
   targetTypes?: string[];
 }
@@ -102,7 +105,7 @@ function Rows({ events, kind }: { events: EventJson[]; kind: ListKind }) {
 export function Results(props: ListProps) {
   const { basePath, params, live, kind } = props;
   const firstPage = query(params, { cursor: undefined });
-  const liveAttrs = live && !('error' in props.result)
+  const liveAttrs = live && 'page' in props.result
     ? { 'hx-get': `${basePath}${query(params, { cursor: undefined, live: '1' })}`, 'hx-trigger': `every ${LIVE_SECONDS}s`, 'hx-swap': 'outerHTML', 'hx-target': 'this' }
     : {};
   if ('error' in props.result) {
@@ -116,7 +119,16 @@ export function Results(props: ListProps) {
       </section>
     );
   }
-  const { page, count } = props.result;
+  if ('timeout' in props.result) {
+    return (
+      <section id="results" class="results">
+        <div class="error-box" role="alert" data-timeout="">
+          <strong>Cannot show these events.</strong> {props.result.timeout}
+        </div>
+      </section>
+    );
+  }
+  const { page, count, hint } = props.result;
   const exportQuery = query(params, { cursor: undefined, live: undefined });
   return (
     <section id="results" class="results" aria-live="polite" {...liveAttrs}>
@@ -134,6 +146,7 @@ export function Results(props: ListProps) {
           </p>
         )}
       </div>
+      {hint && <p class="hint muted" data-hint="">{hint}</p>}
       {page.events.length === 0 ? (
         <div class="empty">
           <p><strong>No events match.</strong> Widen the time window?</p>

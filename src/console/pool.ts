@@ -10,8 +10,16 @@ import { UserError, sqlState, SqlState } from '../db/errors.ts';
 
 export const CONSOLE_ROLE = 'pgtrail_console';
 
-export function createConsolePool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'pgtrail-console', options: `-c role=${CONSOLE_ROLE}` });
+/**
+ * `statementTimeoutMs`: the server cancels any statement on these connections that runs longer
+ * (57014). Set on the connection at start-up, so it holds for every query without a round trip;
+ * the pool of bounded reads uses it (serve.ts), never the pool that exports and maintenance use.
+ */
+export function createConsolePool(url: string, max = 10, options: { statementTimeoutMs?: number } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url, max, application_name: 'pgtrail-console', options: `-c role=${CONSOLE_ROLE}`,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => {});
   return pool;

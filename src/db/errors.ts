@@ -20,6 +20,8 @@ export const SqlState = {
   lockNotAvailable: '55P03',
   connectionFailure: '08006',
   cannotConnectNow: '57P03',
+  /** statement_timeout, or a cancel request. */
+  queryCanceled: '57014',
   invalidCatalogName: '3D000',
   invalidPassword: '28P01',
   invalidAuthorization: '28000',

@@ -39,7 +39,17 @@ function windowMs(filter: EventFilter, now: Date): number {
  * newest are indexed first).
  */
 export async function useSearchIndex(db: Queryable, filter: EventFilter, now: Date = new Date()): Promise<boolean> {
-  if (!searchMayUseIndex(filter) || windowMs(filter, now) < SHORT_WINDOW_MS) return false;
+  if (!searchMayUseIndex(filter) || !wideWindow(filter, now)) return false;
+  return searchIndexPresent(db);
+}
+
+/** The window is absent or at least SHORT_WINDOW_MS long: a free-text search there is not quick without the index. */
+export function wideWindow(filter: EventFilter, now: Date): boolean {
+  return windowMs(filter, now) >= SHORT_WINDOW_MS;
+}
+
+/** The index exists (valid or still being built). One catalog lookup. */
+export async function searchIndexPresent(db: Queryable): Promise<boolean> {
   const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [SEARCH_INDEX]);
   return rows[0].present === true;
 }

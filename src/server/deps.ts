@@ -7,6 +7,13 @@ import type { ThrottlePolicy } from '../console/throttle.ts';
 export interface AppDeps {
   /** The console's pool (createConsolePool: every connection runs as pgtrail_console). */
   pool: pg.Pool;
+  /**
+   * The pool for the list, count and detail reads of the console and the API, its connections
+   * bounded by statement_timeout (serve.ts: PGTRAIL_QUERY_TIMEOUT_MS). A separate pool because
+   * exports (COPY that streams for minutes on purpose), sessions and maintenance share `pool` and
+   * must not be cut. Without it, reads use `pool`, unbounded.
+   */
+  reads?: BoundedReads;
   /** Signs keyset cursors (console.settings 'server_secret', so it survives restarts). */
   secret: string;
   /** The clock (tests move it to expire sessions and locks). */
@@ -17,6 +24,12 @@ export interface AppDeps {
   trustProxy?: boolean;
   session?: Partial<SessionPolicy>;
   throttle?: Partial<ThrottlePolicy>;
+}
+
+export interface BoundedReads {
+  pool: pg.Pool;
+  /** The statement_timeout of the pool's connections, for the message when it cuts a query. */
+  timeoutMs: number;
 }
 
 export type { SessionPolicy, ThrottlePolicy };

@@ -16,7 +16,7 @@ export interface ServeOptions {
   databaseUrl: string;
   port: number;
   host: string;
-  config: Pick<Config, 'PGTRAIL_SESSION_HOURS' | 'PGTRAIL_SESSION_IDLE_MINUTES' | 'PGTRAIL_TRUST_PROXY' | 'PGTRAIL_SECURE_COOKIES' | 'PGTRAIL_MAINTENANCE_MINUTES'>;
+  config: Pick<Config, 'PGTRAIL_SESSION_HOURS' | 'PGTRAIL_SESSION_IDLE_MINUTES' | 'PGTRAIL_TRUST_PROXY' | 'PGTRAIL_SECURE_COOKIES' | 'PGTRAIL_MAINTENANCE_MINUTES' | 'PGTRAIL_QUERY_TIMEOUT_MS'>;
   log?: (line: string) => void;
 }
 
@@ -31,11 +31,16 @@ export interface RunningConsole {
 export async function startConsole(options: ServeOptions): Promise<RunningConsole> {
   const log = options.log ?? (() => {});
   const pool = createConsolePool(options.databaseUrl);
+  // List, count and detail reads get their own pool whose connections carry statement_timeout:
+  // exports (COPY for minutes) and maintenance run on `pool` and must not be cut.
+  const timeoutMs = options.config.PGTRAIL_QUERY_TIMEOUT_MS;
+  const reads = { pool: createConsolePool(options.databaseUrl, 10, { statementTimeoutMs: timeoutMs }), timeoutMs };
   try {
     await checkConsoleRole(pool);
     const secret = await loadServerSecret(pool);
     const app = createApp({
       pool,
+      reads,
       secret,
       secureCookies: options.config.PGTRAIL_SECURE_COOKIES,
       trustProxy: options.config.PGTRAIL_TRUST_PROXY,
@@ -63,11 +68,11 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
           server.close(() => resolve());
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
-        await pool.end();
+        await Promise.all([pool.end(), reads.pool.end()]);
       },
     };
   } catch (error) {
-    await pool.end().catch(() => {});
+    await Promise.all([pool.end().catch(() => {}), reads.pool.end().catch(() => {})]);
     throw error;
   }
 }

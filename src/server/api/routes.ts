@@ -3,13 +3,16 @@
 //   GET /events/:id      one event (400 when :id is not an id, 404 when there is none)
 //   GET /events.csv      the export (CSV / JSON Lines) with the same filters; needs the export ability
 //   GET /events.jsonl
-// Bearer tokens only. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404; bad input is
-// never a 500. Unknown query parameters are refused, so a typo never widens a result silently.
+// Bearer tokens only. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404, or 503 when
+// the query timeout (PGTRAIL_QUERY_TIMEOUT_MS) cut the query; bad input is never a 500. Unknown
+// query parameters are refused, so a typo never widens a result silently.
 import { Hono } from 'hono';
 import type pg from 'pg';
 import { UserError } from '../../db/errors.ts';
 import { parseFilter } from '../../query/filter.ts';
 import { DEFAULT_LIMIT, getEvent, listEvents, MAX_LIMIT } from '../../query/list.ts';
+import type { BoundedReads } from '../deps.ts';
+import { duration, isQueryTimeout, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
 import { exportRoute } from '../../export/routes.ts';
 import { can, type AppEnv } from '../auth/principal.ts';
 import { bearerAuth } from './bearer.ts';
@@ -18,6 +21,8 @@ import { LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './par
 /** What the API needs; the console's AppDeps satisfies it. */
 export interface ApiDeps {
   pool: pg.Pool;
+  /** Bounded by statement_timeout: list and detail reads (AppDeps.reads); exports use `pool`. */
+  reads?: BoundedReads;
   /** Signs keyset cursors; the console's persisted server secret. */
   secret: string;
   now?: () => Date;
@@ -26,6 +31,7 @@ export interface ApiDeps {
 
 export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
+  const reads = deps.reads?.pool ?? deps.pool;
 
   api.onError((error, c) => {
     if (error instanceof UserError) return c.json({ error: error.message }, 400);
@@ -47,7 +53,13 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     params.delete('limit');
     params.delete('cursor');
     const filter = parseFilter(params);
-    const page = await listEvents(deps.pool, filter, { limit, cursor, secret: deps.secret, now: deps.now?.() });
+    let page;
+    try {
+      page = await listEvents(reads, filter, { limit, cursor, secret: deps.secret, now: deps.now?.() });
+    } catch (error) {
+      if (!isQueryTimeout(error)) throw error;
+      return c.json({ error: await timeoutMessage(deps.pool, filter, deps.reads?.timeoutMs) }, TIMEOUT_STATUS);
+    }
     c.header('Cache-Control', 'no-store');
     return c.json(page);
   });
@@ -60,7 +72,13 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     if (!/^\d{1,19}$/.test(id) || BigInt(id) > 9223372036854775807n) return c.json({ error: `"${id.slice(0, 40)}" is not an event id` }, 400);
     const params = new URL(c.req.url).searchParams;
     rejectUnknownParams(params, []);
-    const event = await getEvent(deps.pool, id);
+    let event;
+    try {
+      event = await getEvent(reads, id);
+    } catch (error) {
+      if (!isQueryTimeout(error)) throw error;
+      return c.json({ error: `reading event ${id} took longer than ${duration(deps.reads?.timeoutMs)}; try again` }, TIMEOUT_STATUS);
+    }
     if (!event) return c.json({ error: `no event ${id}` }, 404);
     c.header('Cache-Control', 'no-store');
     return c.json(event);

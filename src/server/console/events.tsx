@@ -12,6 +12,7 @@ import { wantsFragment } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clock } from './session.ts';
 import { problem } from './problem.tsx';
+import { duration, isQueryTimeout, scanHint, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
 
 export const PAGE_SIZE = 50;
 
@@ -25,6 +26,8 @@ function heading(kind: ListKind, f: EventFilter): string | undefined {
 export function eventRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
   let targetTypes: { at: number; list: string[] } | undefined;
+  // Bounded by statement_timeout when serve.ts gives a pool for it (AppDeps.reads).
+  const reads = deps.reads?.pool ?? deps.pool;
 
   const audited = async (): Promise<string[]> => {
     if (!targetTypes || Date.now() - targetTypes.at > 60_000) {
@@ -46,16 +49,18 @@ export function eventRoutes(deps: AppDeps) {
       if (kind === 'sign-ins' && !filter.action) filter.action = ['auth.*'];
       if (kind === 'sign-ins' && filter.action!.some((a) => !a.startsWith('auth.'))) throw new FilterError('action', 'the sign-in log shows auth.* actions only');
       const cursor = live ? undefined : params.get('cursor') ?? undefined;
-      const [page, count] = await Promise.all([
-        listEvents(deps.pool, filter, { limit: PAGE_SIZE, cursor: cursor || undefined, secret: deps.secret, now }),
-        countEvents(deps.pool, filter, now),
+      const [page, count, hint] = await Promise.all([
+        listEvents(reads, filter, { limit: PAGE_SIZE, cursor: cursor || undefined, secret: deps.secret, now }),
+        countEvents(reads, filter, now),
+        kind === 'events' ? scanHint(reads, filter, now) : undefined,
       ]);
-      result = { page, count };
+      result = { page, count, hint };
     } catch (error) {
-      if (!(error instanceof FilterError)) throw error;
-      result = { error };
+      if (error instanceof FilterError) result = { error };
+      else if (isQueryTimeout(error)) result = { timeout: await timeoutMessage(deps.pool, filter, deps.reads?.timeoutMs) };
+      else throw error;
     }
-    const status = 'error' in result ? 400 : 200;
+    const status = 'error' in result ? 400 : 'timeout' in result ? TIMEOUT_STATUS : 200;
     const props: ListProps = { kind, basePath, params, live, canExport: can(c.get('principal'), 'export'), result };
     c.header('Vary', 'HX-Request');
     if (wantsFragment(c)) return c.html(<Results {...props} />, status);
@@ -73,7 +78,13 @@ export function eventRoutes(deps: AppDeps) {
     if (!/^\d{1,18}$/.test(id)) return problem(c, 400, 'Bad request', `"${id.slice(0, 40)}" is not an event id (a whole number).`);
     const fields = c.req.query('fields');
     if (fields !== undefined && fields !== 'all' && fields !== 'changed') return problem(c, 400, 'Bad request', 'fields: must be "all" or "changed".');
-    const event = await getEvent(deps.pool, id);
+    let event;
+    try {
+      event = await getEvent(reads, id);
+    } catch (error) {
+      if (!isQueryTimeout(error)) throw error;
+      return problem(c, TIMEOUT_STATUS, 'Took too long', `Reading event ${id} took longer than ${duration(deps.reads?.timeoutMs)}; try again.`);
+    }
     if (!event) return problem(c, 404, 'Not found', `There is no event ${id}; it may have expired under the retention setting.`);
     return c.html(<EventPage e={event} all={fields === 'all'} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} />);
   });
