@@ -30,11 +30,13 @@ export interface RunningConsole {
 
 export async function startConsole(options: ServeOptions): Promise<RunningConsole> {
   const log = options.log ?? (() => {});
-  const pool = createConsolePool(options.databaseUrl);
+  // Ten connections in all, as with one pool: the console must not take more of the server's
+  // max_connections than before because its reads are now bounded separately.
+  const pool = createConsolePool(options.databaseUrl, 5);
   // List, count and detail reads get their own pool whose connections carry statement_timeout:
-  // exports (COPY for minutes) and maintenance run on `pool` and must not be cut.
+  // exports (COPY for minutes), sessions and maintenance run on `pool` and must not be cut.
   const timeoutMs = options.config.PGTRAIL_QUERY_TIMEOUT_MS;
-  const reads = { pool: createConsolePool(options.databaseUrl, 10, { statementTimeoutMs: timeoutMs }), timeoutMs };
+  const reads = { pool: createConsolePool(options.databaseUrl, 5, { statementTimeoutMs: timeoutMs }), timeoutMs };
   try {
     await checkConsoleRole(pool);
     const secret = await loadServerSecret(pool);
