@@ -99,7 +99,8 @@ t('sign in, filter, read a diff, follow the history, clear filters, sign out', a
 
   // Open the first update and read its field-level diff.
   await page.locator('#results tbody tr').first().locator('a.rowlink').click();
-  await page.waitForURL(/\/events\/\d+$/);
+  await page.waitForURL(/\/events\/\d+\?back=/);
+  assert.match(await page.locator('#back-to-events').getAttribute('href') ?? '', /^\/events\?.*actor=aisha%40example.com.*action=update/, '"← Events" returns to the filtered list');
   const changed = await page.locator('table.diff tr.changed th').allInnerTexts();
   assert.ok(changed.length > 0, 'the diff lists the changed fields');
   const before = await page.locator('table.diff tr.changed td.before').first().innerText();

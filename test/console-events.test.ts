@@ -176,6 +176,25 @@ t('detail of inserts and deletes shows the full row; live capture through trigge
   assert.match(deleted, /database role|db role|db_role/);
 });
 
+t('"← Events" returns to the filtered page the event was opened from; a foreign back address is refused', async ({ c }) => {
+  const list = await (await c.get('/events?action=update&target_type=demo.contacts')).text();
+  const href = list.match(/<a class="rowlink" href="([^"]+)"/)![1].replace(/&amp;/g, '&');
+  const url = new URL(href, 'http://console.test');
+  assert.is(url.searchParams.get('back'), '/events?action=update&target_type=demo.contacts');
+  const detail = await (await c.get(href)).text();
+  assert.match(detail, /<a href="\/events\?action=update&amp;target_type=demo.contacts" id="back-to-events">/);
+  // The diff toggle keeps it, so "← Events" still returns after showing all fields.
+  assert.match(detail, /href="\/events\/\d+\?fields=all&amp;back=%2Fevents%3Faction%3Dupdate%26target_type%3Ddemo.contacts"/);
+  // Without filters, plain links; opened directly, the bare list.
+  assert.match(await (await c.get('/events')).text(), /<a class="rowlink" href="\/events\/\d+">/);
+  assert.match(await (await c.get(url.pathname)).text(), /<a href="\/events" id="back-to-events">/);
+  for (const back of ['https://evil.example/events', '//evil.example/events', '/events/../users', 'javascript:alert(1)', `/events?q=${'x'.repeat(5000)}`]) {
+    const res = await c.get(`${url.pathname}?${new URLSearchParams({ back })}`);
+    assert.is(res.status, 400, back.slice(0, 40));
+    assert.match(await res.text(), /back: must be a console list address/);
+  }
+});
+
 t('record history and same transaction are the list with those filters, with a heading that says so', async ({ f, c }) => {
   const { rows: [r] } = await f.db.pool.query(`SELECT target_id, count(*)::int AS n FROM audit.events WHERE target_type = 'demo.contacts' GROUP BY 1 ORDER BY 2 DESC LIMIT 1`);
   const html = await (await c.get(`/events?target_type=demo.contacts&target_id=${r.target_id}`)).text();

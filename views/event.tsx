@@ -29,7 +29,8 @@ export function UtcTime({ iso, precise }: { iso: string; precise?: boolean }) {
 type Row = Record<string, unknown>;
 
 /** Field-level diff of an update: changed fields (default) or every field. */
-function Diff({ e, all }: { e: EventJson; all: boolean }) {
+/** `toggle(fields)`: this page's URL showing all fields ('all') or the changed ones (undefined). */
+function Diff({ e, all, toggle }: { e: EventJson; all: boolean; toggle: (fields?: string) => string }) {
   // An update stores the previous values of the changed columns only: before = new_data || old_data.
   const after: Row = e.new_data ?? {};
   const before: Row = { ...after, ...(e.old_data ?? {}) };
@@ -42,8 +43,8 @@ function Diff({ e, all }: { e: EventJson; all: boolean }) {
         <h2>Changes <span class="muted">{changed.size} of {fields.length} fields changed</span></h2>
         <p class="toggle">
           {all
-            ? <a href={`/events/${e.id}`}>Show changed fields only</a>
-            : <a href={`/events/${e.id}?fields=all`}>Show all {fields.length} fields</a>}
+            ? <a href={toggle()}>Show changed fields only</a>
+            : <a href={toggle('all')}>Show all {fields.length} fields</a>}
         </p>
       </div>
       <table class="diff">
@@ -86,13 +87,29 @@ function FieldValue({ e, field }: { e: EventJson; field: (typeof EVENT_FIELDS)[n
   return <code class="v">{String(value)}</code>;
 }
 
-export function EventPage({ e, all, principal, csrfToken }: { e: EventJson; all: boolean; principal: Principal; csrfToken: string }) {
+/**
+ * Where "← Events" leads: the list (filters, page) the event was opened from, passed as `back`.
+ * Only a console list path is accepted, so the link can never lead off the console.
+ */
+export function eventBack(back: string | undefined): string | null {
+  if (back === undefined) return '/events';
+  return back.length <= 4096 && /^\/(events|sign-ins)(\?[^#\s]*)?$/.test(back) ? back : null;
+}
+
+export function EventPage({ e, all, back, principal, csrfToken }: { e: EventJson; all: boolean; back: string; principal: Principal; csrfToken: string }) {
+  const here = (fields?: string) => {
+    const q = new URLSearchParams();
+    if (fields) q.set('fields', fields);
+    if (back !== '/events') q.set('back', back);
+    const s = q.toString();
+    return `/events/${e.id}${s ? `?${s}` : ''}`;
+  };
   const history = e.target_id !== null
     ? `/events?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id })}`
     : `/events?${new URLSearchParams({ target_type: e.target_type })}`;
   return (
     <Layout title={`Event ${e.id}`} principal={principal} csrfToken={csrfToken} section="events">
-      <p class="crumbs"><a href="/events" id="back-to-events">← Events</a></p>
+      <p class="crumbs"><a href={back} id="back-to-events">← Events</a></p>
       <div class="event-head">
         <h1><ActionBadge action={e.action} /> <span class="ttype">{e.target_type}</span>{e.target_id !== null && <span class="tid">#{e.target_id}</span>}</h1>
         <p class="byline">
@@ -104,7 +121,7 @@ export function EventPage({ e, all, principal, csrfToken }: { e: EventJson; all:
           {e.actor_id && <a class="button ghost" href={`/events?${new URLSearchParams({ actor_type: e.actor_type, actor_id: e.actor_id })}`}>Everything by this actor</a>}
         </p>
       </div>
-      {e.action === 'update' && <Diff e={e} all={all} />}
+      {e.action === 'update' && <Diff e={e} all={all} toggle={here} />}
       {e.action === 'insert' && e.new_data && <FullRow title="Inserted row" row={e.new_data} kind="new" />}
       {e.action === 'delete' && e.old_data && <FullRow title="Deleted row" row={e.old_data} kind="old" />}
       {e.metadata && Object.keys(e.metadata).length > 0 && <FullRow title="Metadata" row={e.metadata} kind="new" />}

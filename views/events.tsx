@@ -70,7 +70,12 @@ function summary(e: EventJson): string {
   return '';
 }
 
-function Rows({ events, kind }: { events: EventJson[]; kind: ListKind }) {
+/** The link to one event, carrying the list it was opened from so "← Events" returns to it (eventBack). */
+function eventHref(id: number | string, back: string): string {
+  return back === '/events' ? `/events/${id}` : `/events/${id}?${new URLSearchParams({ back })}`;
+}
+
+function Rows({ events, kind, back }: { events: EventJson[]; kind: ListKind; back: string }) {
   return (
     <table class="events list">
       <thead>
@@ -86,7 +91,7 @@ function Rows({ events, kind }: { events: EventJson[]; kind: ListKind }) {
       <tbody>
         {events.map((e) => (
           <tr>
-            <td class="time"><a class="rowlink" href={`/events/${e.id}`}><time datetime={e.occurred_at}>{utc(e.occurred_at).replace(' UTC', '')}</time></a></td>
+            <td class="time"><a class="rowlink" href={eventHref(e.id, back)}><time datetime={e.occurred_at}>{utc(e.occurred_at).replace(' UTC', '')}</time></a></td>
             <td><ActionBadge action={e.action} /></td>
             {kind === 'events' && (
               <td class="target"><span class="ttype">{e.target_type}</span>{e.target_id !== null && <span class="tid">#{e.target_id}</span>}</td>
@@ -153,7 +158,7 @@ export function Results(props: ListProps) {
           <p class="muted">Every filter narrows the result; <a href={basePath}>clear filters</a> to see everything.</p>
         </div>
       ) : (
-        <Rows events={page.events} kind={kind} />
+        <Rows events={page.events} kind={kind} back={`${basePath}${query(params, { live: undefined })}`} />
       )}
       {(params.get('cursor') || page.next_cursor) && !live && (
         <nav class="pager" aria-label="Pages">

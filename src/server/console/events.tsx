@@ -6,7 +6,7 @@ import { FilterError, parseFilter, type EventFilter } from '../../query/filter.t
 import { countEvents, getEvent, listEvents } from '../../query/list.ts';
 import { can } from '../auth/principal.ts';
 import { ListPage, Results, type ListKind, type ListProps } from '../../../views/events.tsx';
-import { EventPage } from '../../../views/event.tsx';
+import { EventPage, eventBack } from '../../../views/event.tsx';
 import type { AppDeps } from '../deps.ts';
 import { wantsFragment } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
@@ -78,6 +78,8 @@ export function eventRoutes(deps: AppDeps) {
     if (!/^\d{1,18}$/.test(id)) return problem(c, 400, 'Bad request', `"${id.slice(0, 40)}" is not an event id (a whole number).`);
     const fields = c.req.query('fields');
     if (fields !== undefined && fields !== 'all' && fields !== 'changed') return problem(c, 400, 'Bad request', 'fields: must be "all" or "changed".');
+    const back = eventBack(c.req.query('back'));
+    if (back === null) return problem(c, 400, 'Bad request', 'back: must be a console list address such as /events?actor=42 (at most 4096 characters).');
     let event;
     try {
       event = await getEvent(reads, id);
@@ -86,7 +88,7 @@ export function eventRoutes(deps: AppDeps) {
       return problem(c, TIMEOUT_STATUS, 'Took too long', `Reading event ${id} took longer than ${duration(deps.reads?.timeoutMs)}; try again.`);
     }
     if (!event) return problem(c, 404, 'Not found', `There is no event ${id}; it may have expired under the retention setting.`);
-    return c.html(<EventPage e={event} all={fields === 'all'} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} />);
+    return c.html(<EventPage e={event} all={fields === 'all'} back={back} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} />);
   });
 
   return app;
