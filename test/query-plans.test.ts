@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseFilter } from '../src/query/filter.ts';
-import { countEvents, listEvents, pagePlan, WALK_COST, windowIsNarrow } from '../src/query/list.ts';
+import { countEvents, listEvents, pagePlan, WALK_COST } from '../src/query/list.ts';
 import type { Queryable } from '../src/generator/introspect.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
@@ -124,7 +124,7 @@ t('a narrow window in the past is collected and sorted, not walked from the newe
 
 t('a past window is walked only when the gap to cross is short beside it (the walk weighs WALK_COST times)', async (ctx) => {
   // NOW is 2025-03-20 12:00 inside the March partition, so the walk would start at NOW.
-  const narrow = (q: string) => windowIsNarrow(ctx.db.pool, parseFilter(new URLSearchParams(q)), NOW);
+  const narrow = async (q: string) => (await pagePlan(ctx.db.pool, parseFilter(new URLSearchParams(q)), NOW)).kind === 'collect';
   const idWalk = (ns: PlanNode[]) => ns.some((n) => n['Index Name'] && ctx.parents.get(n['Index Name']) === 'events_id_idx');
   // 24 hours ending 6 hours ago: 24 h ≤ WALK_COST × 6 h, so the window is collected.
   const quarter = 'from=2025-03-19T06:00Z&to=2025-03-20T06:00Z';

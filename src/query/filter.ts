@@ -150,6 +150,11 @@ export function windowStart(window: string, now: Date): Date {
   return new Date(now.getTime() - Number(m[1]) * WINDOW_UNIT_MS[m[2] as keyof typeof WINDOW_UNIT_MS]);
 }
 
+/** Where the filter's time window starts (a quick pick or `from`), if it has a start. */
+export function windowFrom(filter: Pick<EventFilter, 'window' | 'from'>, now: Date): Date | undefined {
+  return filter.window ? windowStart(filter.window, now) : filter.from;
+}
+
 /** The filter as URL parameters (for links, bookmarks and the next page). */
 export function filterToParams(filter: EventFilter): URLSearchParams {
   const params = new URLSearchParams();

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { type Fragment, raw, sql, val } from '../db/fragment.ts';
 import { EVENT_JSON, type EventJson } from './columns.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { filterDigest, windowStart, type EventFilter } from './filter.ts';
+import { filterDigest, windowFrom, type EventFilter } from './filter.ts';
 import { wherePredicate } from './predicate.ts';
 import { useSearchIndex } from './search-index.ts';
 
@@ -92,7 +92,7 @@ export const WALK_COST = 6;
 export const SLICE_MS = 3_600_000;
 
 export async function pagePlan(db: Queryable, filter: EventFilter, now: Date): Promise<PagePlan> {
-  const from = filter.window ? windowStart(filter.window, now) : filter.from;
+  const from = windowFrom(filter, now);
   if (!filter.to || filter.to >= now) return { kind: 'walk' };
   const to = filter.to;
   // The walk starts at the newest event of the partition holding `to`; later ones are pruned.
@@ -105,11 +105,6 @@ export async function pagePlan(db: Queryable, filter: EventFilter, now: Date): P
   const worthCollecting = (span: number) => span <= WALK_COST * gapMs;
   if (from && worthCollecting(to.getTime() - from.getTime())) return { kind: 'collect' };
   return worthCollecting(SLICE_MS) ? { kind: 'split', from, to, gapMs } : { kind: 'walk' };
-}
-
-/** Whether the page collects its whole window and sorts it (pagePlan). */
-export async function windowIsNarrow(db: Queryable, filter: EventFilter, now: Date): Promise<boolean> {
-  return (await pagePlan(db, filter, now)).kind === 'collect';
 }
 
 /**

@@ -1,7 +1,7 @@
 // EventFilter → the WHERE clause over audit.events. The only place that turns filters into SQL;
 // values always travel as Fragment values (bind parameters, or audited literals for COPY).
 import { Fragment, join, raw, sql, val } from '../db/fragment.ts';
-import { windowStart, type EventFilter } from './filter.ts';
+import { windowFrom, type EventFilter } from './filter.ts';
 import { searchMayUseIndex } from './search-index.ts';
 
 /** The predicate of the partial index events_app_action_idx (sql/tables/events.sql). */
@@ -62,7 +62,7 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date(), opti
   if (filter.target_type) parts.push(sql`target_type = ${val(filter.target_type, 'text')}`);
   if (filter.target_id) parts.push(sql`target_id = ${val(filter.target_id, 'text')}`);
   if (filter.tx_id) parts.push(sql`tx_id = ${val(filter.tx_id, 'bigint')}`);
-  const from = filter.window ? windowStart(filter.window, now) : filter.from;
+  const from = windowFrom(filter, now);
   if (from) parts.push(sql`occurred_at >= ${val(from.toISOString(), 'timestamptz')}`);
   if (filter.to) parts.push(sql`occurred_at < ${val(filter.to.toISOString(), 'timestamptz')}`);
   if (filter.ip) {

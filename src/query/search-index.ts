@@ -5,7 +5,7 @@
 // as with the per-field one (src/query/predicate.ts), on indexed partitions or not; only the
 // speed does.
 import type { Queryable } from '../generator/introspect.ts';
-import { windowStart, type EventFilter } from './filter.ts';
+import { windowFrom, type EventFilter } from './filter.ts';
 
 export const SEARCH_INDEX = 'audit.events_search_idx';
 
@@ -28,7 +28,7 @@ export function searchMayUseIndex(filter: EventFilter): boolean {
 export const SHORT_WINDOW_MS = 6 * 3_600_000;
 
 function windowMs(filter: EventFilter, now: Date): number {
-  const from = filter.window ? windowStart(filter.window, now) : filter.from;
+  const from = windowFrom(filter, now);
   if (!from) return Infinity;
   return (filter.to && filter.to < now ? filter.to : now).getTime() - from.getTime();
 }
