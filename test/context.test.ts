@@ -16,6 +16,7 @@ t.before(async (ctx) => {
   await enableAudit(ctx.db.pool, { schema: 'public', table: 'notes' }, {});
   // One connection, so "the next transaction" surely reuses it.
   ctx.single = new pg.Pool({ connectionString: ctx.db.url, max: 1, application_name: 'ctx-test' });
+  ctx.single.on('error', () => {}); // as the test database's pool: see test/helpers/database.ts
 });
 t.after(async (ctx) => {
   await ctx.single?.end();

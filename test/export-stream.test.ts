@@ -139,6 +139,7 @@ t('an error before the first byte is a JSON 500, recorded as failed; the pool is
   // A role that may log events (as every role may) but not read them: the COPY itself fails.
   await ctx.db.pool.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'export_no_read') THEN CREATE ROLE export_no_read NOLOGIN; END IF; END $$`);
   const pool = new pg.Pool({ connectionString: ctx.db.url, max: 2, options: '-c role=export_no_read' });
+  pool.on('error', () => {}); // as the test database's pool: see test/helpers/database.ts
   // The principal as either authentication would set it; the export runs on the restricted pool.
   const restricted = new Hono<AppEnv>();
   restricted.use('*', async (c, next) => {

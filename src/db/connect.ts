@@ -14,5 +14,9 @@ export async function connectClient(url: string): Promise<pg.Client> {
 }
 
 export function createPool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max, application_name: 'pgtrail' });
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'pgtrail' });
+  // An idle client that loses its server (restart, pg_terminate_backend) must not crash the
+  // process with an unhandled 'error' event; the next query gets a fresh connection or a clear error.
+  pool.on('error', () => {});
+  return pool;
 }
