@@ -1,9 +1,11 @@
 // End to end in a real headless browser (Debian's chromium, driven by playwright-core): the real
 // server on a free loopback port, sign in, filter by actor and action and watch the count change,
 // open an event and read its diff, follow "history of this record", clear filters, sign out.
-// Screenshots of the main screens: to a temporary folder on every run (so a test run leaves the
-// tree clean), and to docs/ — which the README shows — with PGTRAIL_UPDATE_SCREENSHOTS=1.
-import { existsSync, mkdtempSync } from 'node:fs';
+// Screenshots of the main screens: to a temporary folder on every run, removed after (so a test run
+// leaves the tree and the temporary directory clean), and to docs/ — which the README shows — with
+// PGTRAIL_UPDATE_SCREENSHOTS=1. Without Chromium the suite is skipped, saying so (failed in CI);
+// PGTRAIL_CHROMIUM names another binary (or a missing one, to see that path).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,16 +18,23 @@ import { installDemoHistory } from '../src/demo/history.ts';
 import { startConsole, type RunningConsole } from '../src/server/serve.ts';
 import { loadConfig } from '../src/config.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { requireOr } from './helpers/requirements.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const shots = process.env.PGTRAIL_UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'pgtrail-shots-'));
+const CHROMIUM = process.env.PGTRAIL_CHROMIUM || '/usr/bin/chromium';
+const updateDocs = process.env.PGTRAIL_UPDATE_SCREENSHOTS === '1';
+let shots = '';
 const docs = (name: string) => join(shots, name);
 const PASSWORD = 'browser test password';
 
 const t = suite<{ db: TestDatabase; server: RunningConsole; browser: Browser; page: Page; problems: string[] }>('browser');
 
 t.before(async (ctx) => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  requireOr(ctx, {
+    met: existsSync(CHROMIUM),
+    reason: `${CHROMIUM} not found`,
+    remedy: `install it with: sudo apt-get install chromium${process.env.PGTRAIL_CHROMIUM ? ' (or point PGTRAIL_CHROMIUM at it)' : ''}`,
+  });
+  shots = updateDocs ? fileURLToPath(new URL('../docs/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'pgtrail-shots-'));
   ctx.db = await createTestDatabase('browser');
   await installDemo(ctx.db.pool);
   await installDemoHistory(ctx.db.pool);
@@ -53,6 +62,7 @@ t.after(async (ctx) => {
   await ctx.browser?.close();
   await ctx.server?.close();
   await ctx.db?.drop();
+  if (shots && !updateDocs) rmSync(shots, { recursive: true, force: true });
 });
 
 const countOf = (page: Page) => page.locator('#results [data-count]').getAttribute('data-count');

@@ -1,21 +1,51 @@
 // `npm test`: starts a throwaway PostgreSQL (embedded by default; TEST_DATABASE_URL for any other
 // server, e.g. one with pg_cron), migrates a template database, runs every uvu suite against
-// clones of it, and ends with one line `N passed, N failed`.
+// clones of it, and ends with one line `N passed, N failed, N skipped`.
 // uvu's own exec() is replaced by the loop below because it counts a suite whose `before` hook
-// threw as passing; here every test that did not pass is a failure.
-import { readdirSync } from 'node:fs';
+// threw as passing; here every test that did not pass is a failure, except the tests of a suite
+// whose hook found something it needs missing (helpers/requirements.ts): skipped, with the reason,
+// unless that thing is required here (CI).
+// The run gets a temporary directory of its own (TMPDIR, inherited by child processes); whatever
+// the suites leave in it is listed and counts as a failure, so a run leaves nothing behind.
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { startEmbedded, type RunningPostgres } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
 import { TEMPLATE_DB, urlFor } from './helpers/database.ts';
+import { takeMissing } from './helpers/requirements.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // `npm test -- capture,status` runs only the suites whose file names contain one of the words.
 const filters = process.argv[2]?.split(',').filter(Boolean) ?? [];
 
+interface Counts { passed: number; failed: number; skipped: number }
+
 async function main(): Promise<number> {
+  const runTmp = mkdtempSync(join(tmpdir(), 'pgtrail-test-'));
+  // As root the embedded server runs as `postgres`, which must reach its data folder in here.
+  chmodSync(runTmp, 0o755);
+  process.env.TMPDIR = runTmp;
+  let counts: Counts = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    counts = await withServer(runSuites);
+  } catch (error) {
+    console.error(error);
+    counts.failed += 1;
+  }
+  const left = readdirSync(runTmp);
+  if (left.length > 0) {
+    process.stdout.write(`\nleft behind in the temporary directory by the suites (removed now): ${left.join(', ')}\n`);
+    counts.failed += 1;
+  }
+  rmSync(runTmp, { recursive: true, force: true });
+  process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+  return counts.failed > 0 || counts.passed + counts.skipped === 0 ? 1 : 0;
+}
+
+async function withServer(run: () => Promise<Counts>): Promise<Counts> {
   let server: RunningPostgres | undefined;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
@@ -25,7 +55,7 @@ async function main(): Promise<number> {
   process.env.PGTRAIL_TEST_ADMIN_URL = adminUrl;
   try {
     await prepareTemplate(adminUrl);
-    return await runSuites();
+    return await run();
   } finally {
     await server?.stop();
   }
@@ -45,7 +75,7 @@ async function prepareTemplate(adminUrl: string): Promise<void> {
 
 type Runner = () => Promise<[string | true, number, number, number]>;
 
-async function runSuites(): Promise<number> {
+async function runSuites(): Promise<Counts> {
   const g = globalThis as unknown as { UVU_DEFER: number; UVU_QUEUE: Array<Array<string | Runner>>; UVU_INDEX: number };
   g.UVU_DEFER = 1;
   g.UVU_QUEUE = [];
@@ -55,20 +85,31 @@ async function runSuites(): Promise<number> {
     g.UVU_QUEUE.push([file]);
     await import(pathToFileURL(join(here, file)).href);
   }
-  let passed = 0, failed = 0, skipped = 0;
+  const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
   for (const group of g.UVU_QUEUE) {
     process.stdout.write(`\n${group.shift()}\n`);
     for (const run of group as Runner[]) {
       const [errors, ran, skip, total] = await run();
-      passed += ran;
-      skipped += skip;
-      failed += total - ran;
+      const notRun = total - ran;
+      counts.passed += ran;
+      counts.skipped += skip;
+      const missing = takeMissing();
+      for (const m of missing) {
+        const verdict = m.required ? `FAILED, required here (${m.required})` : `skipped ${plural(notRun, 'test')}`;
+        process.stdout.write(`  ${m.suite}: ${verdict} — ${m.reason}; ${m.remedy}\n`);
+      }
+      if (missing.length > 0 && missing.every((m) => !m.required)) counts.skipped += notRun;
+      else counts.failed += notRun;
       if (errors !== true) process.stdout.write(`\n${errors}\n`);
+      else if (notRun > 0 && missing.length === 0) {
+        process.stdout.write(`  ${plural(notRun, 'test')} did not run: a before or after hook threw (uvu drops its error)\n`);
+      }
     }
   }
-  process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-  return failed > 0 || passed === 0 ? 1 : 0;
+  return counts;
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 main().then(
   (code) => process.exit(code),
