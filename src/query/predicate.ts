@@ -1,15 +1,25 @@
 // EventFilter → the WHERE clause over audit.events. The only place that turns filters into SQL;
 // values always travel as Fragment values (bind parameters, or audited literals for COPY).
 import { Fragment, join, raw, sql, val } from '../db/fragment.ts';
-import { windowFrom, type EventFilter } from './filter.ts';
+import { SIGN_IN_RESULTS, windowFrom, type EventFilter } from './filter.ts';
 import { searchMayUseIndex } from './search-index.ts';
 
 /** The predicate of the partial index events_app_action_idx (sql/tables/events.sql). */
 export const APP_ACTIONS_ONLY = `action NOT IN ('insert', 'update', 'delete', 'truncate')`;
 
-/** `%`, `_` and `\` are LIKE wildcards; escape them so free text matches literally. */
+/** `%`, `_` and `\` are LIKE wildcards (and `\` LIKE's escape); escaped, the text matches literally. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Contains the text, literally. */
 export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${likeLiteral(text)}%`;
+}
+
+/** Starts with the text, literally. */
+export function likePrefix(text: string): string {
+  return `${likeLiteral(text)}%`;
 }
 
 export interface PredicateOptions {
@@ -45,7 +55,11 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date(), opti
   if (filter.actor_type) parts.push(sql`actor_type = ${val(filter.actor_type, 'text')}`);
   if (filter.actor_id) parts.push(sql`actor_id = ${val(filter.actor_id, 'text')}`);
   if (filter.actor) {
-    parts.push(sql`(actor_id = ${val(filter.actor, 'text')} OR lower(actor_name) = lower(${val(filter.actor, 'text')}))`);
+    // The id exactly (ids are handles: "4" must not find 40–49), or a name / email starting with
+    // the text, ignoring case. events_actor_name_prefix_idx (migration 0008) indexes
+    // lower(actor_name) with text_pattern_ops, which serves LIKE 'prefix%' in any collation; the
+    // pattern is a bind value, folded to a constant in the plan, so the planner sees its prefix.
+    parts.push(sql`(actor_id = ${val(filter.actor, 'text')} OR lower(actor_name) LIKE lower(${val(likePrefix(filter.actor), 'text')}))`);
   }
   if (filter.action?.length) {
     const exact = filter.action.filter((a) => !a.endsWith('.*'));
@@ -59,6 +73,9 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date(), opti
     for (const p of prefixes) any.push(sql`(action LIKE ${val(p.replace(/_/g, '\\_'), 'text')} AND ${raw(APP_ACTIONS_ONLY)})`);
     parts.push(sql`(${join(any, ' OR ')})`);
   }
+  // Plain equality on action: the planner proves it implies APP_ACTIONS_ONLY and uses the partial index.
+  if (filter.result) parts.push(sql`action = ${val(SIGN_IN_RESULTS[filter.result], 'text')}`);
+  if (filter.reason) parts.push(sql`action = ${val(SIGN_IN_RESULTS.failed, 'text')} AND metadata ->> 'reason' = ${val(filter.reason, 'text')}`);
   if (filter.target_type) parts.push(sql`target_type = ${val(filter.target_type, 'text')}`);
   if (filter.target_id) parts.push(sql`target_id = ${val(filter.target_id, 'text')}`);
   if (filter.tx_id) parts.push(sql`tx_id = ${val(filter.tx_id, 'bigint')}`);
