@@ -5,7 +5,9 @@
 import type { EventJson } from '../src/query/columns.ts';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
 import type { Principal } from '../src/server/auth/principal.ts';
-import { ActionBadge, Actor } from './events.tsx';
+import { stringifyExact } from '../src/query/exact-json.ts';
+import { Actor } from './actor.tsx';
+import { ActionBadge } from './events.tsx';
 import { display, isOversized, REDACTED, utc } from './format.ts';
 import { Layout } from './layout.tsx';
 
@@ -83,7 +85,7 @@ function FieldValue({ e, field }: { e: EventJson; field: (typeof EVENT_FIELDS)[n
   const value = e[field];
   if (field === 'occurred_at') return <UtcTime iso={e.occurred_at} precise />;
   if (value === null) return <span class="null">null</span>;
-  if (typeof value === 'object') return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
+  if (typeof value === 'object') return <pre class="json">{stringifyExact(value, 2)}</pre>;
   return <code class="v">{String(value)}</code>;
 }
 
@@ -104,9 +106,8 @@ export function EventPage({ e, all, back, principal, csrfToken }: { e: EventJson
     const s = q.toString();
     return `/events/${e.id}${s ? `?${s}` : ''}`;
   };
-  const history = e.target_id !== null
-    ? `/events?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id })}`
-    : `/events?${new URLSearchParams({ target_type: e.target_type })}`;
+  // Without a target id there is no one record whose history could be shown.
+  const history = e.target_id !== null ? `/events?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id })}` : undefined;
   return (
     <Layout title={`Event ${e.id}`} principal={principal} csrfToken={csrfToken} section="events">
       <p class="crumbs"><a href={back} id="back-to-events">← Events</a></p>
@@ -116,7 +117,9 @@ export function EventPage({ e, all, back, principal, csrfToken }: { e: EventJson
           by <Actor e={e} /> {e.ip && <>from <code>{e.ip}</code></>} · <UtcTime iso={e.occurred_at} />
         </p>
         <p class="links">
-          <a class="button" id="history-link" href={history}>History of this record <span class="muted">(newest first)</span></a>
+          {history
+            ? <a class="button" id="history-link" href={history}>History of this record <span class="muted">(newest first)</span></a>
+            : <span class="muted" id="no-history">No record history: this event has no target id, so it is not about one record.</span>}
           <a class="button" id="tx-link" href={`/events?tx_id=${e.tx_id}`}>Same transaction <span class="muted">(tx {e.tx_id})</span></a>
           {e.actor_id && <a class="button ghost" href={`/events?${new URLSearchParams({ actor_type: e.actor_type, actor_id: e.actor_id })}`}>Everything by this actor</a>}
         </p>

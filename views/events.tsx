@@ -7,6 +7,7 @@ import type { Count, Page } from '../src/query/list.ts';
 import type { Principal } from '../src/server/auth/principal.ts';
 import { display, query, thousands, utc } from './format.ts';
 import { Layout } from './layout.tsx';
+import { Actor } from './actor.tsx';
 
 export type ListKind = 'events' | 'sign-ins';
 
@@ -47,17 +48,6 @@ function actionClass(action: string): string {
 
 export function ActionBadge({ action }: { action: string }) {
   return <span class={actionClass(action)}>{action}</span>;
-}
-
-export function Actor({ e }: { e: Pick<EventJson, 'actor_type' | 'actor_id' | 'actor_name'> }) {
-  const name = e.actor_name ?? e.actor_id ?? '—';
-  return (
-    <span class="actor">
-      <span class={`atype atype-${e.actor_type}`} title={e.actor_type}>{e.actor_type.replace('_', ' ')}</span>
-      <span class="aname">{name}</span>
-      {e.actor_name && e.actor_id && <span class="muted"> #{e.actor_id}</span>}
-    </span>
-  );
 }
 
 function summary(e: EventJson): string {

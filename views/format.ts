@@ -1,4 +1,5 @@
 // Small formatting helpers shared by the console's views. Times arrive as ISO 8601 UTC with `Z`.
+import { stringifyExact } from '../src/query/exact-json.ts';
 
 /** "2026-11-24 09:30:12 UTC" (seconds; the detail page shows the microseconds too). */
 export function utc(iso: string, precise = false): string {
@@ -10,10 +11,10 @@ export function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** A JSON value as people read it in a table cell: strings bare, everything else as JSON. */
+/** A JSON value as people read it in a table cell: strings bare, everything else as JSON, numbers as stored. */
 export function display(value: unknown): string {
   if (typeof value === 'string') return value;
-  return JSON.stringify(value);
+  return stringifyExact(value);
 }
 
 export const REDACTED = '[redacted]';

@@ -1,14 +1,26 @@
 // How an event leaves the database, in DESIGN.md's field order. The JSON API and JSON Lines
-// export both use EVENT_JSON (so they are identical byte for byte); CSV uses EVENT_CSV_COLUMNS.
-// Times are UTC, ISO 8601 with `Z`, microseconds kept.
+// export both send EVENT_JSON's text as PostgreSQL writes it (so they are identical byte for byte,
+// numbers in row images digit for digit); CSV uses EVENT_CSV_COLUMNS. The console parses the same
+// text with parseEvent. Times are UTC, ISO 8601 with `Z`, microseconds kept.
+import { parseExact } from './exact-json.ts';
 
 export const EVENT_FIELDS = [
   'id', 'occurred_at', 'tx_id', 'action', 'target_type', 'target_id', 'actor_type', 'actor_id', 'actor_name',
   'ip', 'user_agent', 'request_id', 'db_user', 'app_name', 'old_data', 'new_data', 'changed_fields', 'metadata',
+  'actor_display',
 ] as const;
 export type EventField = (typeof EVENT_FIELDS)[number];
 
 export const OCCURRED_AT_UTC = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * `actor_display`, the one definition of who an event is shown as (console, API, both exports):
+ * the application's actor (actor_name, else actor_id); without one, or for the database-role
+ * fallback (audit.current_context), the database role and its application: `postgres (psql)`.
+ */
+export const ACTOR_DISPLAY = `CASE WHEN actor_type <> 'db_role' AND coalesce(actor_name, actor_id) IS NOT NULL
+  THEN coalesce(actor_name, actor_id)
+  ELSE coalesce(actor_name, actor_id, db_user) || coalesce(' (' || nullif(app_name, '') || ')', '') END`;
 
 /** id and tx_id are JSON numbers (both stay far below 2^53); ip is text without a /32 suffix. */
 export const EVENT_JSON = `json_build_object(
@@ -16,7 +28,7 @@ export const EVENT_JSON = `json_build_object(
   'target_type', target_type, 'target_id', target_id, 'actor_type', actor_type, 'actor_id', actor_id,
   'actor_name', actor_name, 'ip', host(ip), 'user_agent', user_agent, 'request_id', request_id,
   'db_user', db_user, 'app_name', app_name, 'old_data', old_data, 'new_data', new_data,
-  'changed_fields', changed_fields, 'metadata', metadata)`;
+  'changed_fields', changed_fields, 'metadata', metadata, 'actor_display', ${ACTOR_DISPLAY})`;
 
 /** Select list for CSV: one column per field, JSON columns as JSON text, arrays as JSON arrays. */
 export const EVENT_CSV_COLUMNS = EVENT_FIELDS.map((f) => {
@@ -25,11 +37,15 @@ export const EVENT_CSV_COLUMNS = EVENT_FIELDS.map((f) => {
     case 'ip': return 'host(ip) AS ip';
     case 'old_data': case 'new_data': case 'metadata': return `${f}::text AS ${f}`;
     case 'changed_fields': return 'to_json(changed_fields)::text AS changed_fields';
+    case 'actor_display': return `${ACTOR_DISPLAY} AS actor_display`;
     default: return f;
   }
 }).join(', ');
 
-/** An event as the API returns it (parsed from EVENT_JSON). */
+/**
+ * An event as the API returns it (EVENT_JSON), parsed by parseEvent: in old_data, new_data and
+ * metadata a number JavaScript would round is an ExactNumber (src/query/exact-json.ts).
+ */
 export interface EventJson {
   id: number;
   occurred_at: string;
@@ -49,4 +65,11 @@ export interface EventJson {
   new_data: Record<string, unknown> | null;
   changed_fields: string[] | null;
   metadata: Record<string, unknown> | null;
+  /** Derived (ACTOR_DISPLAY): who the event is shown as. */
+  actor_display: string;
+}
+
+/** EVENT_JSON's text as PostgreSQL wrote it → an EventJson, numbers kept exact. */
+export function parseEvent(text: string): EventJson {
+  return parseExact(text) as unknown as EventJson;
 }

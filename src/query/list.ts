@@ -3,7 +3,7 @@
 import type { Queryable } from '../generator/introspect.ts';
 import pg from 'pg';
 import { type Fragment, raw, sql, val } from '../db/fragment.ts';
-import { EVENT_JSON, type EventJson } from './columns.ts';
+import { EVENT_JSON, parseEvent, type EventJson } from './columns.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { filterDigest, windowFrom, type EventFilter } from './filter.ts';
 import { wherePredicate } from './predicate.ts';
@@ -26,8 +26,20 @@ export interface Page {
   next_cursor: string | null;
 }
 
-/** `db`: a pool, or one connection outside a transaction (a split page opens one on it: splitPage). */
+/** A page as JSON text: each event exactly as PostgreSQL wrote EVENT_JSON (what the API sends). */
+export interface PageText {
+  events: string[];
+  next_cursor: string | null;
+}
+
+/** listEventTexts, parsed for the console (numbers kept exact: parseEvent). */
 export async function listEvents(db: Queryable, filter: EventFilter, page: PageRequest): Promise<Page> {
+  const { events, next_cursor } = await listEventTexts(db, filter, page);
+  return { events: events.map(parseEvent), next_cursor };
+}
+
+/** `db`: a pool, or one connection outside a transaction (a split page opens one on it: splitPage). */
+export async function listEventTexts(db: Queryable, filter: EventFilter, page: PageRequest): Promise<PageText> {
   const limit = Math.min(Math.max(page.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
   const digest = filterDigest(filter);
   const after = page.cursor ? decodeCursor(page.cursor, digest, page.secret) : undefined;
@@ -46,7 +58,8 @@ export async function listEvents(db: Queryable, filter: EventFilter, page: PageR
   };
 }
 
-interface PageRow { key: string; event: EventJson }
+/** `event` is text: pg would JSON.parse a json column and round its numbers. */
+interface PageRow { key: string; event: string }
 
 // `id + 0` is the same order, but keeps the planner from walking the id index (pagePlan).
 const WALK = raw('id');
@@ -57,7 +70,7 @@ function pageQuery(matching: Fragment, order: Fragment, limit: number): [string,
   // The JSON is built outside the LIMIT, for the page's rows only: inside, a sort would build it for
   // every row of the window first (2 s instead of 0.2 s for a day of 330,000 events).
   // The alias must not be `id`: ORDER BY id would then sort the text, not the bigint.
-  const q = sql`SELECT id::text AS key, ${rawJson()} AS event FROM (SELECT * FROM audit.events WHERE ${matching} ORDER BY ${order} DESC LIMIT ${val(limit + 1, 'integer')}) AS page ORDER BY id DESC`.toQuery();
+  const q = sql`SELECT id::text AS key, ${rawJson()}::text AS event FROM (SELECT * FROM audit.events WHERE ${matching} ORDER BY ${order} DESC LIMIT ${val(limit + 1, 'integer')}) AS page ORDER BY id DESC`.toQuery();
   return [q.text, q.values];
 }
 
@@ -167,8 +180,14 @@ async function inSnapshot<T>(db: Queryable, fn: (c: Queryable) => Promise<T>): P
 }
 
 export async function getEvent(db: Queryable, id: string): Promise<EventJson | null> {
+  const text = await getEventText(db, id);
+  return text === null ? null : parseEvent(text);
+}
+
+/** One event's EVENT_JSON text as PostgreSQL wrote it, or null. */
+export async function getEventText(db: Queryable, id: string): Promise<string | null> {
   if (!/^\d{1,19}$/.test(id)) return null;
-  const query = sql`SELECT ${rawJson()} AS event FROM audit.events WHERE id = ${val(id, 'bigint')}`.toQuery();
+  const query = sql`SELECT ${rawJson()}::text AS event FROM audit.events WHERE id = ${val(id, 'bigint')}`.toQuery();
   const { rows } = await db.query(query.text, query.values);
   return rows[0]?.event ?? null;
 }

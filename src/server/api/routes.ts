@@ -6,11 +6,13 @@
 // Bearer tokens only. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404, or 503 when
 // the query timeout (PGTRAIL_QUERY_TIMEOUT_MS) cut the query; bad input is never a 500. Unknown
 // query parameters are refused, so a typo never widens a result silently.
-import { Hono } from 'hono';
+// Events go out as the JSON text PostgreSQL wrote (EVENT_JSON), spliced into the response and never
+// parsed here: JSON.parse would round bigints above 2^53 and long numerics in the row images.
+import { Hono, type Context } from 'hono';
 import type pg from 'pg';
 import { UserError } from '../../db/errors.ts';
 import { parseFilter } from '../../query/filter.ts';
-import { DEFAULT_LIMIT, getEvent, listEvents, MAX_LIMIT } from '../../query/list.ts';
+import { DEFAULT_LIMIT, getEventText, listEventTexts, MAX_LIMIT, type PageText } from '../../query/list.ts';
 import type { BoundedReads } from '../deps.ts';
 import { duration, isQueryTimeout, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
 import { exportRoute } from '../../export/routes.ts';
@@ -27,6 +29,15 @@ export interface ApiDeps {
   secret: string;
   now?: () => Date;
   trustProxy?: boolean;
+}
+
+/** `{"events": [...], "next_cursor": …}` around the events' own text (trusted: PostgreSQL wrote it). */
+export function pageJson(page: PageText): string {
+  return `{"events":[${page.events.join(',')}],"next_cursor":${JSON.stringify(page.next_cursor)}}`;
+}
+
+function jsonText(c: Context, body: string): Response {
+  return c.body(body, 200, { 'Content-Type': 'application/json' });
 }
 
 export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
@@ -55,13 +66,13 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     const filter = parseFilter(params);
     let page;
     try {
-      page = await listEvents(reads, filter, { limit, cursor, secret: deps.secret, now: deps.now?.() });
+      page = await listEventTexts(reads, filter, { limit, cursor, secret: deps.secret, now: deps.now?.() });
     } catch (error) {
       if (!isQueryTimeout(error)) throw error;
       return c.json({ error: await timeoutMessage(deps.pool, filter, deps.reads?.timeoutMs) }, TIMEOUT_STATUS);
     }
     c.header('Cache-Control', 'no-store');
-    return c.json(page);
+    return jsonText(c, pageJson(page));
   });
 
   api.get('/events.csv', exportRoute(deps, 'csv'));
@@ -74,14 +85,14 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     rejectUnknownParams(params, []);
     let event;
     try {
-      event = await getEvent(reads, id);
+      event = await getEventText(reads, id);
     } catch (error) {
       if (!isQueryTimeout(error)) throw error;
       return c.json({ error: `reading event ${id} took longer than ${duration(deps.reads?.timeoutMs)}; try again` }, TIMEOUT_STATUS);
     }
     if (!event) return c.json({ error: `no event ${id}` }, 404);
     c.header('Cache-Control', 'no-store');
-    return c.json(event);
+    return jsonText(c, event);
   });
 
   api.all('*', (c) => c.json({ error: `no such API route: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
