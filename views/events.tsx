@@ -7,6 +7,8 @@ import type { Count, Page } from '../src/query/list.ts';
 import type { Principal } from '../src/server/auth/principal.ts';
 import { display, query, thousands, utc } from './format.ts';
 import { Layout } from './layout.tsx';
+import { EmptyState } from './empty-state.tsx';
+import { SignInCells, SignInFilters, SignInHeaders } from './sign-in-log.tsx';
 import { Actor } from './actor.tsx';
 
 export type ListKind = 'events' | 'sign-ins';
@@ -71,18 +73,18 @@ function Rows({ events, kind, back }: { events: EventJson[]; kind: ListKind; bac
       <thead>
         <tr>
           <th scope="col" class="c-time">Time (UTC)</th>
-          <th scope="col" class="c-action">Action</th>
+          {kind === 'events' ? <th scope="col" class="c-action">Action</th> : <SignInHeaders />}
           {kind === 'events' && <th scope="col" class="c-target">Target</th>}
           <th scope="col" class="c-actor">Actor</th>
           <th scope="col" class="c-ip">IP</th>
-          <th scope="col">{kind === 'events' ? 'Changed / details' : 'User agent'}</th>
+          <th scope="col" class="c-details">{kind === 'events' ? 'Changed / details' : 'User agent'}</th>
         </tr>
       </thead>
       <tbody>
         {events.map((e) => (
           <tr>
             <td class="time"><a class="rowlink" href={eventHref(e.id, back)}><time datetime={e.occurred_at}>{utc(e.occurred_at).replace(' UTC', '')}</time></a></td>
-            <td><ActionBadge action={e.action} /></td>
+            {kind === 'events' ? <td><ActionBadge action={e.action} /></td> : <SignInCells e={e} />}
             {kind === 'events' && (
               <td class="target"><span class="ttype">{e.target_type}</span>{e.target_id !== null && <span class="tid">#{e.target_id}</span>}</td>
             )}
@@ -124,7 +126,9 @@ export function Results(props: ListProps) {
     );
   }
   const { page, count, hint } = props.result;
-  const exportQuery = query(params, { cursor: undefined, live: undefined });
+  // The sign-in log's preset (auth.* unless an action is given) is not in its URL; the export needs it.
+  const preset = kind === 'sign-ins' && actionsOf(params).length === 0 ? { action: 'auth.*' } : {};
+  const exportQuery = query(params, { cursor: undefined, live: undefined, ...preset });
   return (
     <section id="results" class="results" aria-live="polite" {...liveAttrs}>
       <div class="summary">
@@ -143,10 +147,7 @@ export function Results(props: ListProps) {
       </div>
       {hint && <p class="hint muted" data-hint="">{hint}</p>}
       {page.events.length === 0 ? (
-        <div class="empty">
-          <p><strong>No events match.</strong> Widen the time window?</p>
-          <p class="muted">Every filter narrows the result; <a href={basePath}>clear filters</a> to see everything.</p>
-        </div>
+        <EmptyState kind={kind} basePath={basePath} params={params} />
       ) : (
         <Rows events={page.events} kind={kind} back={`${basePath}${query(params, { live: undefined })}`} />
       )}
@@ -211,14 +212,7 @@ function FilterForm(props: ListProps) {
             <input name="action" aria-label="Other actions" value={others.join(', ')} placeholder="auth.*, broadcast.send" autocomplete="off" />
           </fieldset>
         ) : (
-          <label class="field" for="f-action">
-            <span>Result</span>
-            <select id="f-action" name="action">
-              {[['', 'all sign-in events'], ['auth.sign_in', 'signed in'], ['auth.sign_in_failed', 'failed'], ['auth.sign_out', 'signed out']].map(([v, l]) => (
-                <option value={v} selected={(actions[0] ?? '') === v}>{l}</option>
-              ))}
-            </select>
-          </label>
+          <SignInFilters params={params} invalid={bad} />
         )}
         {kind === 'events' && <Field label="Target type" name="target_type" value={params.get('target_type')} placeholder="public.contacts" list="target-types" invalid={bad === 'target_type'} />}
         {kind === 'events' && <Field label="Target id" name="target_id" value={params.get('target_id')} placeholder="42" invalid={bad === 'target_id'} />}

@@ -12,11 +12,18 @@ import { UserError } from '../db/errors.ts';
 export const ACTOR_TYPES = ['user', 'api_token', 'system', 'db_role'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
+/** The sign-in log's outcomes, each recorded as one auth.* action (src/server/console/sign-in.tsx). */
+export const SIGN_IN_RESULTS = { signed_in: 'auth.sign_in', failed: 'auth.sign_in_failed', signed_out: 'auth.sign_out' } as const;
+export type SignInResult = keyof typeof SIGN_IN_RESULTS;
+/** Why a sign-in failed: metadata.reason of auth.sign_in_failed. */
+export const SIGN_IN_REASONS = ['bad_credentials', 'locked'] as const;
+export type SignInReason = (typeof SIGN_IN_REASONS)[number];
+
 export interface EventFilter {
   actor_type?: ActorType;
   /** Exact actor_id. */
   actor_id?: string;
-  /** Exact actor_id, or actor_name ignoring case: what a person types into "actor". */
+  /** Exact actor_id, or the start of actor_name ignoring case: what a person types into "actor". */
   actor?: string;
   /** Exact actions or prefixes (`auth.*`); any of them matches. */
   action?: string[];
@@ -32,10 +39,14 @@ export interface EventFilter {
   q?: string;
   /** Exact transaction (txid_current() of the writing transaction): "same transaction". */
   tx_id?: string;
+  /** A sign-in outcome: the auth.* action it is recorded as (SIGN_IN_RESULTS). */
+  result?: SignInResult;
+  /** Why a sign-in failed; only failed sign-ins have one. */
+  reason?: SignInReason;
 }
 
 // New keys go at the end: the order feeds filterDigest, so existing cursors stay valid.
-export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q', 'tx_id'] as const;
+export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q', 'tx_id', 'result', 'reason'] as const;
 
 export class FilterError extends UserError {
   constructor(readonly field: string, message: string) {
@@ -140,6 +151,17 @@ export function parseFilter(params: URLSearchParams): EventFilter {
     // A bigint; txid_current() values stay far below 2^63.
     if (!/^\d{1,18}$/.test(txId.trim())) throw new FilterError('tx_id', `"${txId.slice(0, 30)}" is not a transaction id (a whole number)`);
     filter.tx_id = txId.trim().replace(/^0+(?=\d)/, '');
+  }
+  const result = one('result')?.trim();
+  if (result !== undefined) {
+    if (!Object.hasOwn(SIGN_IN_RESULTS, result)) throw new FilterError('result', `"${result.slice(0, 40)}" is not a sign-in result; use one of ${Object.keys(SIGN_IN_RESULTS).join(', ')}`);
+    filter.result = result as SignInResult;
+  }
+  const reason = one('reason')?.trim();
+  if (reason !== undefined) {
+    if (!(SIGN_IN_REASONS as readonly string[]).includes(reason)) throw new FilterError('reason', `"${reason.slice(0, 40)}" is not a reason a sign-in fails for; use one of ${SIGN_IN_REASONS.join(', ')}`);
+    if (filter.result && filter.result !== 'failed') throw new FilterError('reason', `only failed sign-ins have a reason; use it with result=failed, not result=${filter.result}`);
+    filter.reason = reason as SignInReason;
   }
   return filter;
 }

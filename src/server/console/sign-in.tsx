@@ -11,6 +11,7 @@ import { DUMMY_HASH, verifyPassword } from '../../console/passwords.ts';
 import { createSession, deleteSession } from '../../console/sessions.ts';
 import { clearFailures, DEFAULT_THROTTLE, lockedUntil, recordFailure, throttleKeys } from '../../console/throttle.ts';
 import { findUserForSignIn } from '../../console/users.ts';
+import type { SignInReason } from '../../query/filter.ts';
 import { SignInPage } from '../../../views/sign-in.tsx';
 import { utc } from '../../../views/format.ts';
 import type { AppDeps } from '../deps.ts';
@@ -55,7 +56,8 @@ export function signInRoutes(deps: AppDeps) {
     const now = clock(deps);
     const keys = throttleKeys(email, info.ip);
     const context = (actorId?: string): AuditContext => ({ actorType: 'user', actorId, actorName: email.slice(0, 320), ...info });
-    const failed = async (reason: 'bad_credentials' | 'locked', userId?: string) => {
+    // The reasons the sign-in log's reason filter offers (SIGN_IN_REASONS).
+    const failed = async (reason: SignInReason, userId?: string) => {
       await withAuditContext(deps.pool, context(userId), async (client) => {
         if (reason === 'bad_credentials') {
           await recordFailure(client, [[keys.email, throttle.maxPerEmail], ...(keys.ip ? [[keys.ip, throttle.maxPerIp] as [string, number]] : [])], throttle, now);
