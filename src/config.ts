@@ -11,7 +11,8 @@ const schema = z.object({
     .optional(),
   /** Where the embedded PostgreSQL keeps its data when DATABASE_URL is not set. */
   PGTRAIL_DATA_DIR: z.string().min(1).default('.pgtrail/data'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** The console's port; 0 = any free port (the URL printed at start says which). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** 1/true: the CLI prints stack traces of unexpected errors. */
   PGTRAIL_DEBUG: z.stringbool().default(false),
   /** Address the console listens on (`pgtrail serve`, `npm start`); 0.0.0.0 to expose it. */

@@ -3,11 +3,17 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { connectClient } from '../db/connect.ts';
 import { UserError } from '../db/errors.ts';
+import { embeddedIsRunning } from '../embedded-state.ts';
+
+/** `pgtrail --embedded <command>`: work on the embedded server that `npm start` runs. */
+export const EMBEDDED_FLAG = '--embedded';
 
 export function requireDatabaseUrl(config: Config): string {
   if (!config.DATABASE_URL) {
     throw new UserError('DATABASE_URL is not set; this command needs the database to work on', {
-      hint: 'DATABASE_URL=postgres://user:password@host:5432/dbname pgtrail …',
+      hint: embeddedIsRunning(config.PGTRAIL_DATA_DIR)
+        ? `\`npm start\` is running the embedded demo database: add ${EMBEDDED_FLAG} (pgtrail ${EMBEDDED_FLAG} <command>) to use it`
+        : `DATABASE_URL=postgres://user:password@host:5432/dbname pgtrail …, or pgtrail ${EMBEDDED_FLAG} … while \`npm start\` runs`,
     });
   }
   return config.DATABASE_URL;

@@ -1,7 +1,9 @@
 // `pgtrail <command> [args]`: parse argv, dispatch, and turn errors into exit codes
 // (0 ok, 1 unexpected failure, 2 user error — see errors.ts).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { EMBEDDED_FLAG } from './database.ts';
+import { runningEmbeddedUrl } from '../embedded-state.ts';
 import { UserError } from '../db/errors.ts';
 import type { Command, CommandContext, OptionValues } from './command.ts';
 import { commands } from './commands/index.ts';
@@ -33,7 +35,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 }
 
 async function dispatch(argv: string[], io: Io, debug: { on: boolean }): Promise<number> {
-  const [first, ...rest] = argv;
+  // The one global flag, accepted before or after the command.
+  const embedded = argv.includes(EMBEDDED_FLAG);
+  const [first, ...rest] = argv.filter((a) => a !== EMBEDDED_FLAG);
   if (first === undefined) {
     io.stderr(globalHelp(commands));
     return 2;
@@ -55,10 +59,19 @@ async function dispatch(argv: string[], io: Io, debug: { on: boolean }): Promise
   }
   const { values, positionals } = parse(command, rest);
   // Read only now, so that --help works even with a malformed environment.
-  const config = loadConfig(io.env);
-  debug.on = config.PGTRAIL_DEBUG;
+  const loaded = loadConfig(io.env);
+  debug.on = loaded.PGTRAIL_DEBUG;
+  const config = embedded ? withEmbeddedUrl(loaded) : loaded;
   const ctx: CommandContext = { positionals, values, config, argv, stdout: io.stdout, stderr: io.stderr };
   return (await command.run(ctx)) ?? 0;
+}
+
+/** --embedded: the server `npm start` runs on PGTRAIL_DATA_DIR instead of DATABASE_URL. */
+function withEmbeddedUrl(config: Config): Config {
+  if (config.DATABASE_URL) {
+    throw new UserError('--embedded and DATABASE_URL both name a database; use one', { hint: 'unset DATABASE_URL to work on the demo of `npm start`' });
+  }
+  return { ...config, DATABASE_URL: runningEmbeddedUrl(config.PGTRAIL_DATA_DIR) };
 }
 
 function findCommand(name: string): Command {

@@ -1,5 +1,6 @@
-// Console users: add, list, remove, look up by email. Every change is recorded as an audit event
-// (user.create / user.delete) with whatever context the caller's transaction declared.
+// Console users: add, list, remove, set a password, look up by email. Every change is recorded as
+// an audit event (user.create / user.delete / user.set_password) with whatever context the caller's
+// transaction declared.
 import type pg from 'pg';
 import { UserError, sqlState } from '../db/errors.ts';
 import { parseRole, type Role } from '../server/auth/principal.ts';
@@ -62,6 +63,24 @@ export async function removeUser(db: pg.ClientBase, idOrEmail: string): Promise<
     await db.query(`SELECT audit.log_event('user.delete', 'console.user', $1, jsonb_build_object('email', $2::text))`, [rows[0].id, rows[0].email]);
   }
   return rows[0] ?? null;
+}
+
+/**
+ * Sets a new password inside the caller's transaction and ends the user's sessions (whoever held
+ * the old password is signed out). Returns the user, or null when there is no such user.
+ */
+export async function setPassword(db: pg.ClientBase, idOrEmail: string, password: string): Promise<ConsoleUser | null> {
+  checkPasswordStrength(password);
+  const hash = await hashPassword(password);
+  const byId = /^\d{1,18}$/.test(idOrEmail);
+  const { rows } = await db.query(
+    `UPDATE console.users SET password_hash = $2 WHERE ${byId ? 'id = $1::bigint' : 'lower(email) = lower($1)'}
+     RETURNING id::text, email, role, created_at, last_sign_in_at`, [idOrEmail, hash]);
+  if (!rows[0]) return null;
+  const ended = await db.query('DELETE FROM console.sessions WHERE user_id = $1::bigint', [rows[0].id]);
+  await db.query(`SELECT audit.log_event('user.set_password', 'console.user', $1, jsonb_build_object('email', $2::text, 'sessions_ended', $3::int))`,
+    [rows[0].id, rows[0].email, ended.rowCount ?? 0]);
+  return rows[0];
 }
 
 export async function countAdmins(db: pg.ClientBase | pg.Pool): Promise<number> {

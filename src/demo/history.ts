@@ -2,20 +2,27 @@
 // a system job and a DBA — contacts created, edited (one with a redacted secret) and deleted,
 // campaigns drafted and sent (one of them twice), sign-ins and a burst of failed ones.
 // Triggers stamp the current time, so past events cannot be made through them; this writes them
-// straight into audit.events as the owner role, marked app_name 'crm (demo history)'. It is demo
+// straight into audit.events as the owner role, marked app_name 'crm (demo history)' — except the
+// DBA's, which look exactly like the trigger's fallback without context (current_context.sql):
+// actor id and name, db_user = the session role, app_name psql, the client address. It is demo
 // data only; nothing in pgtrail itself ever writes events this way.
 import type pg from 'pg';
 
 export const DEMO_HISTORY_APP = 'crm (demo history)';
 
-interface Actor { type: 'user' | 'api_token' | 'system' | 'db_role'; id: string | null; name: string | null; ip: string | null; ua: string | null }
+interface Actor {
+  type: 'user' | 'api_token' | 'system' | 'db_role'; id: string | null; name: string | null; ip: string | null; ua: string | null;
+  /** The database session behind it (db_user, app_name); default the CRM's pool. */
+  session?: { dbUser: string; appName: string };
+}
 
 const AISHA: Actor = { type: 'user', id: '42', name: 'aisha@example.com', ip: '203.0.113.7', ua: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/17.5' };
 const BEN: Actor = { type: 'user', id: '43', name: 'ben@example.com', ip: '198.51.100.23', ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/128.0' };
 const CHLOE: Actor = { type: 'user', id: '44', name: 'chloe@example.com', ip: '203.0.113.41', ua: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36' };
 const SYNC: Actor = { type: 'api_token', id: 'tok_7', name: 'nightly-sync', ip: '198.51.100.4', ua: 'curl/8.5' };
 const SENDER: Actor = { type: 'system', id: 'scheduler', name: 'campaign-sender', ip: null, ua: null };
-const DBA: Actor = { type: 'db_role', id: null, name: null, ip: '10.0.0.5', ua: null };
+/** A DBA in psql without context: the fallback records the session role as actor id and name. */
+const DBA: Actor = { type: 'db_role', id: 'dba', name: 'dba', ip: '10.0.0.5', ua: null, session: { dbUser: 'dba', appName: 'psql' } };
 const PEOPLE = [AISHA, BEN, CHLOE];
 
 const FIRST = ['Lee', 'Maya', 'Omar', 'Priya', 'Jonas', 'Sofia', 'Tariq', 'Elena', 'Kwame', 'Hana', 'Luis', 'Ines', 'Noah', 'Yuki', 'Zara', 'Ravi'];
@@ -117,6 +124,7 @@ export function demoHistory(now: Date): Row[] {
 export async function installDemoHistory(pool: pg.Pool, now = new Date()): Promise<number> {
   const client = await pool.connect();
   try {
+    // The DBA's events carry app_name psql, every other one the marker.
     const { rows: seen } = await client.query('SELECT 1 FROM audit.events WHERE app_name = $1 LIMIT 1', [DEMO_HISTORY_APP]);
     if (seen.length) return 0;
     const history = demoHistory(now);
@@ -132,7 +140,7 @@ export async function installDemoHistory(pool: pg.Pool, now = new Date()): Promi
                                    ip, user_agent, request_id, db_user, app_name, old_data, new_data, changed_fields, metadata)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
         [r.at, r.tx, r.action, r.target_type, r.target_id, r.actor.type, r.actor.id, r.actor.name, r.actor.ip, r.actor.ua,
-          r.actor.type === 'db_role' ? null : `req-${r.tx}`, r.actor.type === 'db_role' ? 'dba' : 'crm_app', DEMO_HISTORY_APP,
+          r.actor.type === 'db_role' ? null : `req-${r.tx}`, r.actor.session?.dbUser ?? 'crm_app', r.actor.session?.appName ?? DEMO_HISTORY_APP,
           storedOld(r), r.new ?? null, r.changed ?? null, r.meta ?? null]);
     }
     await client.query('COMMIT');

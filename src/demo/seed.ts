@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { enableAudit } from '../audit/enable.ts';
 import { withAuditContext } from '../context.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 const schemaSql = `
 CREATE SCHEMA IF NOT EXISTS demo;
@@ -20,7 +21,9 @@ CREATE TABLE IF NOT EXISTS demo.campaigns (
   title   text NOT NULL,
   status  text NOT NULL DEFAULT 'draft',
   sent_at timestamptz
-);`;
+);
+-- Not audited: remembers that the live changes were made, so a second start does not repeat them.
+CREATE TABLE IF NOT EXISTS demo.live_changes_made (made_at timestamptz NOT NULL DEFAULT now());`;
 
 /** Creates the demo tables and turns auditing on (idempotent). */
 export async function installDemo(pool: pg.Pool): Promise<void> {
@@ -30,8 +33,13 @@ export async function installDemo(pool: pg.Pool): Promise<void> {
   await enableAudit(pool, { schema: 'demo', table: 'campaigns' }, {});
 }
 
-/** Makes a handful of changes as a user, an API token, a system job and a bare database role. */
-export async function makeDemoChanges(pool: pg.Pool): Promise<void> {
+/**
+ * Makes a handful of changes as a user, an API token, a system job and a bare database role, once
+ * per database: returns false (and changes nothing) when they were made before.
+ */
+export async function makeDemoChanges(pool: pg.Pool): Promise<boolean> {
+  const { rows: made } = await pool.query('SELECT 1 FROM demo.live_changes_made LIMIT 1');
+  if (made.length) return false;
   const aisha = { actorType: 'user', actorId: '42', actorName: 'aisha@example.com', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (demo)', requestId: 'req-1001' } as const;
   const contactId = await withAuditContext(pool, aisha, async (client) => {
     const { rows } = await client.query(
@@ -51,6 +59,17 @@ export async function makeDemoChanges(pool: pg.Pool): Promise<void> {
     await client.query(`SELECT audit.log_event('broadcast.send', 'campaign', $1, '{"recipients": 1}')`, [String(rows[0].id)]);
   });
 
-  // A DBA in psql, without application context: attributed to the database role.
-  await pool.query(`DELETE FROM demo.contacts WHERE id = $1`, [contactId]);
+  // A DBA in psql, without application context: attributed to the database role (and, as psql
+  // would set it, application_name psql; SET LOCAL so the pooled connection keeps its own).
+  const dba = await pool.connect();
+  try {
+    await inTransaction(dba, async () => {
+      await dba.query(`SET LOCAL application_name = 'psql'`);
+      await dba.query(`DELETE FROM demo.contacts WHERE id = $1`, [contactId]);
+    });
+  } finally {
+    dba.release();
+  }
+  await pool.query('INSERT INTO demo.live_changes_made DEFAULT VALUES');
+  return true;
 }

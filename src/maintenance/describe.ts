@@ -27,3 +27,49 @@ export function scheduleText(state: ScheduleState): string {
   const where = state.cronDatabase === state.database ? '' : ` (kept in database "${state.cronDatabase}")`;
   return `pg_cron job ${JOB_NAME} #${state.job.jobId}, '${state.job.schedule}' (UTC), ${state.job.active ? 'active' : 'INACTIVE'}, runs as ${state.job.username}${where}`;
 }
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** What a partition holds, in words: "November 2026", "the week of 2026-11-23", "2026-11-24". */
+export function partitionLabel(from: Date, to: Date): string {
+  const days = (to.getTime() - from.getTime()) / 86_400_000;
+  const monthAfter = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+  if (from.getUTCDate() === 1 && to.getTime() === monthAfter.getTime()) return `${MONTHS[from.getUTCMonth()]} ${from.getUTCFullYear()}`;
+  if (days === 1) return day(from);
+  if (days === 7) return `the week of ${day(from)}`;
+  return `${day(from)} to ${day(to)}`;
+}
+
+function events(n: number): string {
+  return `${n.toLocaleString('en-US')} event${n === 1 ? '' : 's'}`;
+}
+
+function listed(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * One line for the console's log after a maintenance round, e.g. "created the partition for
+ * November 2026 and moved 12 events from the default partition into it". Partition names are
+ * left out: a new user knows months, not events_p20261101.
+ */
+export function stepsSentence(steps: MaintenanceStep[]): string {
+  if (steps.length === 0) return 'nothing to do';
+  const label = (s: MaintenanceStep) => partitionLabel(s.rangeFrom, s.rangeTo);
+  const moved = new Map(steps.filter((s) => s.action === 'moved').map((s) => [s.partition, s.rows ?? 0]));
+  const created = steps.filter((s) => s.action === 'created');
+  const parts: string[] = [];
+  const plain = created.filter((s) => !moved.has(s.partition));
+  if (plain.length) parts.push(`created the partition${plain.length === 1 ? '' : 's'} for ${listed(plain.map(label))}`);
+  for (const s of created.filter((c) => moved.has(c.partition))) {
+    parts.push(`created the partition for ${label(s)} and moved ${events(moved.get(s.partition)!)} from the default partition into it`);
+  }
+  const createdNames = new Set(created.map((s) => s.partition));
+  for (const s of steps.filter((m) => m.action === 'moved' && !createdNames.has(m.partition))) {
+    parts.push(`moved ${events(s.rows ?? 0)} from the default partition into the partition for ${label(s)}`);
+  }
+  for (const s of steps.filter((d) => d.action === 'dropped')) {
+    parts.push(`dropped the partition for ${label(s)}${s.rows === null ? '' : ` with ${events(s.rows)}`} (past the retention period)`);
+  }
+  return parts.join('; ');
+}

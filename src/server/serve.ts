@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import { checkConsoleRole, createConsolePool } from '../console/pool.ts';
 import { loadServerSecret } from '../console/secret.ts';
 import { UserError } from '../db/errors.ts';
+import { stepsSentence } from '../maintenance/describe.ts';
 import { scheduleState } from '../maintenance/schedule.ts';
 import { startMaintenanceTimer } from '../maintenance/timer.ts';
 import { createApp } from './app.ts';
@@ -53,7 +54,7 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
     let stopTimer: (() => Promise<void>) | undefined;
     if (!cron?.job?.active) {
       stopTimer = startMaintenanceTimer(pool, options.config.PGTRAIL_MAINTENANCE_MINUTES * 60_000, {
-        onRun: (steps) => steps.length && log(`maintenance: ${steps.map((s) => `${s.action} ${s.partition}`).join(', ')}`),
+        onRun: (steps) => steps.length && log(`maintenance: ${stepsSentence(steps)}`),
       });
     }
 

@@ -18,14 +18,14 @@ export const serveCommand: Command = {
     'PGTRAIL_TRUST_PROXY (behind a reverse proxy), PGTRAIL_SECURE_COOKIES.',
   ].join('\n'),
   options: {
-    port: { type: 'string', short: 'p', value: 'N', description: 'port to listen on (default PORT or 3000)' },
+    port: { type: 'string', short: 'p', value: 'N', description: 'port to listen on (default PORT or 3000; 0 = any free port)' },
     host: { type: 'string', value: 'ADDR', description: 'address to listen on (default HOST or 127.0.0.1)' },
   },
   async run({ config, positionals, values, stdout, stderr }) {
     noArguments(positionals, 'serve');
     const rawPort = values.port === undefined ? config.PORT : String(values.port);
     const port = Number(rawPort);
-    if (!/^\d{1,5}$/.test(String(rawPort)) || port < 1 || port > 65535) throw new UserError(`--port: "${rawPort}" is not a port (1-65535)`);
+    if (!/^\d{1,5}$/.test(String(rawPort)) || port > 65535) throw new UserError(`--port: "${rawPort}" is not a port (1-65535, or 0 for any free port)`);
     const host = typeof values.host === 'string' ? values.host : config.HOST;
     const running = await startConsole({ databaseUrl: requireDatabaseUrl(config), port, host, config, log: (line) => stderr(`${line}\n`) });
     stdout(`pgtrail console on ${running.url} (maintenance: ${running.maintenance === 'timer' ? 'timer in this process' : 'pg_cron job'})\n`);

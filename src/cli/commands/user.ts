@@ -1,4 +1,4 @@
-import { addUser, checkRole, listUsers, removeUser } from '../../console/users.ts';
+import { addUser, checkEmail, checkRole, findUserForSignIn, listUsers, removeUser, setPassword } from '../../console/users.ts';
 import { UserError } from '../../db/errors.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
@@ -7,14 +7,14 @@ import { inTransaction } from '../../db/transaction.ts';
 
 export const userCommand: Command = {
   name: 'user',
-  summary: 'console users: add <email> --role admin|auditor|viewer, list, remove <email>',
-  usage: 'user add <email> --role admin|auditor|viewer | user list [--json] | user remove <email>',
+  summary: 'console users: add <email> --role admin|auditor|viewer, list, remove <email>, set-password <email>',
+  usage: 'user add <email> --role admin|auditor|viewer | user list [--json] | user remove <email> | user set-password <email>',
   details: [
     'Roles: admin (everything, manages users), auditor (view and export), viewer (view only).',
     'The password comes from PGTRAIL_PASSWORD or, in a terminal, from a prompt (at least 10',
-    'characters); it is stored as an scrypt hash. Adding and removing users are recorded as audit',
-    'events (user.create / user.delete) attributed to the database role that ran the command.',
-    'Removing a user ends their sessions.',
+    'characters); it is stored as an scrypt hash. Adding and removing users and setting a password',
+    'are recorded as audit events (user.create / user.delete / user.set_password) attributed to the',
+    'database role that ran the command. Removing a user or setting their password ends their sessions.',
   ].join('\n'),
   options: {
     role: { type: 'string', value: 'ROLE', description: 'admin, auditor or viewer (user add)' },
@@ -47,6 +47,20 @@ export const userCommand: Command = {
       stdout(`removed ${removed.email}\n`);
       return 0;
     }
-    throw new UserError(sub ? `user: unknown subcommand "${sub}"; use add, list or remove` : 'user: add, list or remove?', { hint: 'pgtrail user --help' });
+    if (sub === 'set-password') {
+      if (!email) throw new UserError('user set-password: which email?', { hint: 'pgtrail user set-password <email>' });
+      const address = checkEmail(email);
+      // Known before the prompt, so nobody types a password for a user that does not exist.
+      const unknown = () => new UserError(`user set-password: no user ${address}`, { hint: 'pgtrail user list shows the users' });
+      await withDatabase(config, async (client) => {
+        if (!(await findUserForSignIn(client, address))) throw unknown();
+        const password = await readPassword(config.PGTRAIL_PASSWORD, `New password for ${address}: `, stderr);
+        const user = await inTransaction(client, () => setPassword(client, address, password));
+        if (!user) throw unknown();
+        stdout(`password set for ${user.email}; their console sessions, if any, were ended\n`);
+      });
+      return 0;
+    }
+    throw new UserError(sub ? `user: unknown subcommand "${sub}"; use add, list, remove or set-password` : 'user: add, list, remove or set-password?', { hint: 'pgtrail user --help' });
   },
 };
