@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { exportRoute } from '../src/export/routes.ts';
 import type { AppEnv } from '../src/server/auth/principal.ts';
 import { createToken } from '../src/server/auth/tokens.ts';
-import { apiApp, consoleRolePool, exportEvents, waitFor } from './helpers/api.ts';
+import { apiApp, consoleRolePool, errorLog, exportEvents, waitFor, type ErrorLog } from './helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 interface Ctx {
@@ -20,6 +20,8 @@ interface Ctx {
   token: string;
   server: ServerType;
   port: number;
+  /** What the server's export routes tell the operator. */
+  errors: ErrorLog;
 }
 const t = suite<Ctx>('export-stream');
 const ROWS = 200_000;
@@ -39,7 +41,8 @@ t.before(async (ctx) => {
   const admin = await ctx.db.pool.connect();
   ctx.token = (await createToken(admin, 'stream-test', 'auditor')).token;
   admin.release();
-  const app = apiApp({ pool: ctx.api, secret: 's' });
+  ctx.errors = errorLog();
+  const app = apiApp({ pool: ctx.api, secret: 's', logError: ctx.errors.logError });
   await new Promise<void>((resolve) => {
     ctx.server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
       ctx.port = info.port;
@@ -97,7 +100,8 @@ t('a client that disconnects after the first chunk cancels the COPY; the pool is
 });
 
 t('a client gone before the first byte (request aborted) cancels too; the pool is whole', async (ctx) => {
-  const app = apiApp({ pool: ctx.api, secret: 's' });
+  const log = errorLog();
+  const app = apiApp({ pool: ctx.api, secret: 's', logError: log.logError });
   const controller = new AbortController();
   const pending = app.request('/api/v1/events.csv', { headers: { Authorization: `Bearer ${ctx.token}` }, signal: controller.signal });
   controller.abort();
@@ -109,6 +113,7 @@ t('a client gone before the first byte (request aborted) cancels too; the pool i
   }, 5000, 'the end event');
   assert.is(end.action, 'audit.export_failed');
   assert.is(end.metadata.reason, 'client_disconnected');
+  assert.equal(log.entries, [], 'a client that left is no failure to report');
   await waitFor(async () => (await runningCopies(ctx.db)) === 0, 5000, 'the COPY to stop');
   await waitFor(() => poolIsWhole(ctx.api), 5000, 'the pool to be whole');
 });
@@ -146,7 +151,8 @@ t('an error before the first byte is a JSON 500, recorded as failed; the pool is
     c.set('principal', { kind: 'api_token', id: '999', name: 'no-read', role: 'auditor' });
     await next();
   });
-  restricted.get('/x.csv', exportRoute({ pool }, 'csv'));
+  const log = errorLog();
+  restricted.get('/x.csv', exportRoute({ pool, logError: log.logError }, 'csv'));
   const res = await restricted.request('/x.csv');
   assert.is(res.status, 500);
   assert.is(res.headers.get('content-type'), 'application/json');
@@ -156,6 +162,8 @@ t('an error before the first byte is a JSON 500, recorded as failed; the pool is
   const events = await exportEvents(ctx.db.pool, body.export_id);
   assert.equal(events.map((e) => e.action), ['audit.export', 'audit.export_failed']);
   assert.is(events[1].metadata.sqlstate, '42501');
+  assert.equal(log.entries.map((e) => [e.message, (e.error as { code?: string }).code]),
+    [[`pgtrail: export ${body.export_id} failed before its first byte:`, '42501']], 'the operator is told, with the database error');
   await waitFor(() => poolIsWhole(pool), 2000, 'the pool to be whole');
   await pool.end();
 });
@@ -183,6 +191,9 @@ t('an error after streaming began truncates the download: the client sees an inc
   }, 5000, 'the export_failed event');
   assert.is(end.action, 'audit.export_failed');
   assert.is(end.metadata.reason, 'error');
+  // Told to the operator once, by the route; the disconnects and the complete export before told nothing.
+  assert.equal(ctx.errors.entries.map((e) => [e.message, (e.error as { code?: string }).code]),
+    [[`pgtrail: export ${exportId} failed while streaming:`, '57P01']]);
   await waitFor(() => poolIsWhole(ctx.api), 5000, 'the pool to be whole');
   const { rows } = await ctx.api.query('SELECT 1 AS ok');
   assert.is(rows[0].ok, 1);

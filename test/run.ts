@@ -7,8 +7,8 @@
 // unless that thing is required here (CI).
 // The run gets a temporary directory of its own (TMPDIR, inherited by child processes); whatever
 // the suites leave in it is listed and counts as a failure, so a run leaves nothing behind.
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -27,6 +27,11 @@ async function main(): Promise<number> {
   const runTmp = mkdtempSync(join(tmpdir(), 'pgtrail-test-'));
   // As root the embedded server runs as `postgres`, which must reach its data folder in here.
   chmodSync(runTmp, 0o755);
+  // The CLI tests' child processes run through tsx, whose compile cache lives in the temporary
+  // directory: they keep using the usual one (a cold cache per run would only be slower).
+  const tsxCache = `tsx-${userInfo().uid}`;
+  mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
+  symlinkSync(join(tmpdir(), tsxCache), join(runTmp, tsxCache));
   process.env.TMPDIR = runTmp;
   let counts: Counts = { passed: 0, failed: 0, skipped: 0 };
   try {
@@ -35,7 +40,7 @@ async function main(): Promise<number> {
     console.error(error);
     counts.failed += 1;
   }
-  const left = readdirSync(runTmp);
+  const left = readdirSync(runTmp).filter((name) => name !== tsxCache);
   if (left.length > 0) {
     process.stdout.write(`\nleft behind in the temporary directory by the suites (removed now): ${left.join(', ')}\n`);
     counts.failed += 1;

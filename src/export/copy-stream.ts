@@ -130,24 +130,38 @@ export class CopyExport {
     })();
   }
 
-  /** A ReadableStream for a Response body: `first` (already read) then the rest, pulled on demand. */
-  toWebStream(first: Buffer | null, onError: (error: Error) => void = () => {}): ReadableStream<Uint8Array> {
+  /**
+   * A ReadableStream for a Response body: `first` (already read) then the rest, pulled on demand.
+   * On an error the stream errors, unless `onError` returns true: it has cut the transport itself,
+   * and erroring the stream as well would only make the HTTP adapter print the error again.
+   */
+  toWebStream(first: Buffer | null, onError: (error: Error) => boolean | void = () => {}): ReadableStream<Uint8Array> {
+    // Once the consumer has cancelled, a chunk still arriving or the error that ends the COPY
+    // (57014 after the cancel request) is expected: cancel() settles the run, nothing to report.
+    let cancelled = false;
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         if (first === null) controller.close();
         else controller.enqueue(first);
       },
       pull: async (controller) => {
+        let chunk: Buffer | null;
         try {
-          const chunk = await this.next();
-          if (chunk === null) controller.close();
-          else controller.enqueue(chunk);
+          chunk = await this.next();
         } catch (error) {
-          onError(error as Error);
-          controller.error(error);
+          if (cancelled) return;
+          if (onError(error as Error) === true) controller.close();
+          else controller.error(error);
+          return;
         }
+        if (cancelled) return;
+        if (chunk === null) controller.close();
+        else controller.enqueue(chunk);
       },
-      cancel: () => this.cancel(),
+      cancel: () => {
+        cancelled = true;
+        this.cancel();
+      },
     }, new ByteLengthQueuingStrategy({ highWaterMark: READ_AHEAD_BYTES }));
   }
 

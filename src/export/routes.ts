@@ -23,6 +23,8 @@ export interface ExportDeps {
   now?: () => Date;
   /** Take the client address from X-Forwarded-For (behind a trusted reverse proxy). */
   trustProxy?: boolean;
+  /** Where failures are told to the operator (default console.error); tests collect and assert them. */
+  logError?: (message: string, error: unknown) => void;
 }
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -41,6 +43,7 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
     if (!principal) return c.json({ error: 'authentication required' }, 401);
     if (!can(principal, 'export')) return c.json({ error: `the ${principal.role} role cannot export; ask an admin for the auditor role` }, 403);
 
+    const logError = deps.logError ?? ((message: string, error: unknown) => console.error(message, error));
     const now = deps.now?.() ?? new Date();
     let spec: ExportSpec;
     let copySql: string;
@@ -61,7 +64,7 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
     await recorder.started(spec);
     const startedAt = Date.now();
     const recordEnd = (outcome: CopyOutcome) =>
-      recorder.ended(spec, outcome, startedAt).catch((error) => console.error(`pgtrail: could not record the end of export ${spec.id}:`, error));
+      recorder.ended(spec, outcome, startedAt).catch((error) => logError(`pgtrail: could not record the end of export ${spec.id}:`, error));
 
     let run: CopyExport | undefined;
     let first: Buffer | null;
@@ -78,14 +81,18 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
       first = await run.next();
     } catch (error) {
       await recordEnd(run ? await run.done : { status: 'failed', bytes: 0, error: error as Error });
-      console.error(`pgtrail: export ${spec.id} failed before its first byte:`, error);
+      // A client that left first is recorded as client_disconnected: nothing for the operator.
+      if (!c.req.raw.signal.aborted) logError(`pgtrail: export ${spec.id} failed before its first byte:`, error);
       return c.json({ error: 'the export could not be started; try again, and tell the operator if it persists', export_id: spec.id }, 500);
     }
     void run.done.then(recordEnd);
 
-    const body = run.toWebStream(first, () => {
+    const body = run.toWebStream(first, (error) => {
+      logError(`pgtrail: export ${spec.id} failed while streaming:`, error);
       // Make sure not one more byte goes out: the client must see a truncated transfer.
-      (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
+      const outgoing = (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing;
+      outgoing?.destroy();
+      return outgoing !== undefined;
     });
     return new Response(body, {
       status: 200,

@@ -2,6 +2,7 @@
 // console's role (as in production), so missing grants fail here and not in a deployment.
 import { Hono } from 'hono';
 import pg from 'pg';
+import type { ExportDeps } from '../../src/export/routes.ts';
 import type { AppEnv } from '../../src/server/auth/principal.ts';
 import { apiRoutes, type ApiDeps } from '../../src/server/api/routes.ts';
 
@@ -11,8 +12,20 @@ export function consoleRolePool(url: string, max = 4): pg.Pool {
   return pool;
 }
 
-export function apiApp(deps: ApiDeps): Hono<AppEnv> {
+/** The API; `logError` reaches the export routes, which get the same deps. */
+export function apiApp(deps: ApiDeps & Pick<ExportDeps, 'logError'>): Hono<AppEnv> {
   return new Hono<AppEnv>().route('/api/v1', apiRoutes(deps));
+}
+
+export interface ErrorLog {
+  logError: NonNullable<ExportDeps['logError']>;
+  entries: Array<{ message: string; error: unknown }>;
+}
+
+/** Collects what the code under test would tell the operator, so a test asserts it instead of printing it. */
+export function errorLog(): ErrorLog {
+  const entries: ErrorLog['entries'] = [];
+  return { entries, logError: (message, error) => entries.push({ message, error }) };
 }
 
 export function bearer(token: string): { headers: Record<string, string> } {
