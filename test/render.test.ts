@@ -3,13 +3,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { captureFunctionName } from '../src/generator/names.ts';
-import { parseTriggerComment, renderAudit, triggerComment } from '../src/generator/render.ts';
+import { parseTriggerComment, renderAudit, TEMPLATE_VERSION, triggerComment } from '../src/generator/render.ts';
 import { normalizeOptions } from '../src/generator/spec.ts';
 import { MAX_IDENTIFIER_BYTES, parseQualifiedName } from '../src/db/sql.ts';
 import { contactsSpec } from './helpers/specs.ts';
 
 const t = suite('render');
-const fixture = new URL('./fixtures/contacts.v1.sql', import.meta.url);
+const fixture = new URL(`./fixtures/contacts.v${TEMPLATE_VERSION}.sql`, import.meta.url);
 
 t('renders exactly the pinned SQL (regenerate deliberately with PGTRAIL_UPDATE_FIXTURES=1)', () => {
   const sql = renderAudit(contactsSpec).enableSql;
@@ -39,7 +39,7 @@ t('any change that affects capture changes the hash', () => {
 
 t('trigger comments round-trip version and hash', () => {
   const { hash } = renderAudit(contactsSpec);
-  assert.equal(parseTriggerComment(triggerComment(hash)), { version: 1, hash });
+  assert.equal(parseTriggerComment(triggerComment(hash)), { version: TEMPLATE_VERSION, hash });
   assert.is(parseTriggerComment('something else'), null);
   assert.is(parseTriggerComment(null), null);
 });

@@ -5,9 +5,16 @@ import { parseTriggerComment, renderAudit, TEMPLATE_VERSION } from '../generator
 import { triggerName } from '../generator/names.ts';
 import { normalizeOptions, type AuditOptions } from '../generator/spec.ts';
 import { UserError } from '../db/errors.ts';
+import { qualify } from '../db/sql.ts';
 import { requireInstalled } from './installed.ts';
 
-export type TableState = 'current' | 'outdated' | 'missing';
+/**
+ * current: installed as pgtrail would render it now, and firing. disabled: a capture trigger is
+ * installed but does not fire in ordinary sessions (ALTER TABLE … DISABLE TRIGGER, or ENABLE
+ * REPLICA), so changes are not being recorded. outdated: needs `enable` again. missing: a trigger
+ * was dropped.
+ */
+export type TableState = 'current' | 'disabled' | 'outdated' | 'missing';
 
 export interface TableStatus {
   table: string;
@@ -34,6 +41,17 @@ SELECT t.tgname, obj_description(t.oid, 'pg_trigger') AS comment
   JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid
   JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
  WHERE n.nspname = $1 AND c.relname = $2 AND NOT t.tgisinternal`;
+
+// How each capture trigger fires, on the table and on every partition below it: pg_trigger.tgenabled
+// is O (ordinary sessions), A (always), R (only where session_replication_role = replica), D (never).
+// pg_partition_tree returns nothing for a table that is not partitioned, hence the first test.
+const firingQuery = `
+SELECT c.oid::regclass::text AS on_table, t.tgname, t.tgenabled::text AS enabled
+  FROM pg_catalog.pg_trigger AS t
+  JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid
+ WHERE NOT t.tgisinternal AND t.tgname = ANY ($2::text[])
+   AND (c.oid = $1::regclass OR c.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree($1::regclass)))
+ ORDER BY 1, 2`;
 
 // One pass over the last day's partitions (pruned by the time bound), grouped per table.
 const recentQuery = `
@@ -74,6 +92,25 @@ async function judge(db: Queryable, name: { schema: string; table: string }, row
   if (absent.length > 0) {
     return { state: 'missing', reason: `trigger${absent.length > 1 ? 's' : ''} for ${absent.join(', ')} not found (dropped by hand?); run \`pgtrail enable\` again` };
   }
+  const names = options.actions.map((a) => triggerName(a));
+  const firing = (await db.query(firingQuery, [qualify(name), names])).rows;
+  const off = firing.filter((t) => t.enabled === 'D' || t.enabled === 'R');
+  if (off.length > 0) {
+    const t = off[0];
+    const how = t.enabled === 'D' ? 'is disabled' : 'fires only where session_replication_role = replica';
+    return {
+      state: 'disabled',
+      reason: `trigger ${t.tgname} on ${t.on_table} ${how}${off.length > 1 ? ` (and ${off.length - 1} more)` : ''}: changes are not being recorded; run \`pgtrail enable\` again`,
+    };
+  }
+  const expected = options.onReplica ? 'A' : 'O';
+  const unlike = firing.find((t) => t.enabled !== expected);
+  if (unlike) {
+    return {
+      state: 'outdated',
+      reason: `trigger ${unlike.tgname} on ${unlike.on_table} was set to ${unlike.enabled === 'A' ? 'ENABLE ALWAYS' : 'ENABLE'} by hand, unlike its options${options.onReplica ? ' (--on-replica)' : ''}; run \`pgtrail enable\` again`,
+    };
+  }
   if (row.template_version !== TEMPLATE_VERSION) {
     return { state: 'outdated', reason: `installed from template v${row.template_version}, current is v${TEMPLATE_VERSION}; run \`pgtrail enable\` again` };
   }
@@ -83,14 +120,14 @@ async function judge(db: Queryable, name: { schema: string; table: string }, row
       return { state: 'outdated', reason: `trigger ${triggerName(action)} was changed outside pgtrail; run \`pgtrail enable\` again` };
     }
   }
-  let expected: string;
+  let rendered: string;
   try {
-    expected = renderAudit(await introspect(db, name, options)).hash;
+    rendered = renderAudit(await introspect(db, name, options)).hash;
   } catch (error) {
     if (error instanceof UserError) return { state: 'outdated', reason: `${error.message}; fix the options or disable auditing` };
     throw error;
   }
-  if (expected !== row.sql_hash) {
+  if (rendered !== row.sql_hash) {
     return { state: 'outdated', reason: 'the table changed since auditing was enabled (columns, types or key); run `pgtrail enable` again' };
   }
   return { state: 'current', reason: null };

@@ -11,6 +11,7 @@ export const auditOptionSpecs: Record<string, OptionSpec> = {
   key: { type: 'string', multiple: true, value: 'col[,col]', description: 'columns for target_id when the table has no primary key' },
   actions: { type: 'string', multiple: true, value: 'a[,a]', description: `row changes to record (${ACTIONS.join(', ')}; default all)` },
   'log-unchanged': { type: 'boolean', description: 'also record updates that change nothing (or only ignored columns)' },
+  'on-replica': { type: 'boolean', description: 'fire also where session_replication_role = replica (logical replication apply, pg_restore --disable-triggers)' },
   'max-value-bytes': { type: 'string', value: 'N', description: 'rows larger than N stored bytes keep size + md5 of big values (0 = no cap; default 1048576)' },
 };
 
@@ -37,6 +38,7 @@ export function auditOptionsFrom(values: OptionValues): Partial<AuditOptions> {
     options.actions = actions as Action[];
   }
   if (values['log-unchanged']) options.logUnchanged = true;
+  if (values['on-replica']) options.onReplica = true;
   const max = values['max-value-bytes'];
   if (max !== undefined) {
     if (!/^\d+$/.test(String(max)) || !Number.isSafeInteger(Number(max))) {

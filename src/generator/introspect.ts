@@ -105,5 +105,7 @@ export async function introspect(db: Queryable, name: QualifiedName, partial: Pa
   if (hiddenKey) throw new UserError(`key column "${hiddenKey}" cannot be excluded or redacted: it is the event's target_id`);
 
   const partitions = found.relkind === 'p' ? (await db.query(partitionsQuery, [found.oid])).rows : [];
-  return { schema: name.schema, table: name.table, columns, keyColumns, partitions, options };
+  const version = Number((await db.query(`SELECT current_setting('server_version_num') AS v`)).rows[0].v);
+  const toastIdentity = version >= 170000 && found.relkind === 'r';
+  return { schema: name.schema, table: name.table, columns, keyColumns, partitions, toastIdentity, options };
 }

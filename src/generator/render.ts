@@ -3,10 +3,11 @@
 import { createHash } from 'node:crypto';
 import { readSql } from '../db/sql-files.ts';
 import { displayName, qualify, quoteIdent, quoteLiteral } from '../db/sql.ts';
+import { CANONICAL_SETTINGS } from './canonical.ts';
 import { captureFunctionName, triggerName } from './names.ts';
-import { ACTIONS, type Action, type TableSpec } from './spec.ts';
+import { ACTIONS, type Action, type ColumnSpec, type TableSpec } from './spec.ts';
 
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 const template = readSql(`templates/trigger.v${TEMPLATE_VERSION}.sql`);
 
 /** The mask written in place of a redacted value. */
@@ -52,9 +53,9 @@ function targetId(spec: TableSpec, ref: RowRef): string {
  * by its size and md5, so that a row holding hundreds of megabytes never makes the audited write
  * fail (to_jsonb of a 600 MB bytea would pass PostgreSQL's 1 GB limit).
  */
-function rowData(spec: TableSpec, ref: RowRef, capped = false): string {
+function rowData(spec: TableSpec, ref: RowRef, capped = false, unchanged?: Unchanged): string {
   const { exclude, redact } = spec.options;
-  let json = capped ? cappedRow(spec, ref) : `pg_catalog.to_jsonb(${ref.row})`;
+  let json = capped ? cappedRow(spec, ref, unchanged) : `pg_catalog.to_jsonb(${ref.row})`;
   if (exclude.length > 0) json = `(${json}) - ${textArray(exclude)}`;
   if (redact.length > 0) {
     const masks = redact.map((c) => `${quoteLiteral(c)}, CASE WHEN ${ref.col(c)} IS NULL THEN NULL ELSE ${quoteLiteral(REDACTED)} END`);
@@ -63,16 +64,34 @@ function rowData(spec: TableSpec, ref: RowRef, capped = false): string {
   return json;
 }
 
-/** jsonb_build_object takes at most 100 arguments, so wide tables are built in chunks of 50 columns. */
-function cappedRow(spec: TableSpec, ref: RowRef): string {
-  const cap = spec.options.maxValueBytes;
+/**
+ * How a capped row treats the columns an UPDATE left alone: `old` leaves them out (SQL NULL here,
+ * removed with the unchanged list after), `new` records an oversized one without reading it.
+ */
+type Unchanged = { side: 'old' | 'new'; when: (c: ColumnSpec) => string };
+
+/** The recorded value of one column in a capped row: the value, or size + md5 when it exceeds the cap. */
+function cappedValue(spec: TableSpec, c: ColumnSpec, value: string, unchangedWhen?: Unchanged): string {
+  if (unchangedWhen?.side === 'old') return `CASE WHEN ${unchangedWhen.when(c)} THEN NULL ELSE ${cappedValue(spec, c, value)} END`;
+  const unchanged = unchangedWhen?.when(c);
+  const size = `pg_catalog.pg_column_size(${value})`;
+  const md5 = `pg_catalog.md5(${value}${c.bytea ? '' : '::text'})`;
+  const marker = `pg_catalog.jsonb_build_object('$pgtrail', 'oversized', 'bytes', ${size}, 'md5', ${md5})`;
+  // An oversized value an UPDATE left alone is not read again: its md5 is in the event that wrote it.
+  const recorded = unchanged
+    ? `CASE WHEN ${unchanged} THEN pg_catalog.jsonb_build_object('$pgtrail', 'oversized', 'bytes', ${size}, 'unchanged', true) ELSE ${marker} END`
+    : marker;
+  return `CASE WHEN ${size} > ${spec.options.maxValueBytes} THEN ${recorded} ELSE pg_catalog.to_jsonb(${value}) END`;
+}
+
+/**
+ * Built column by column (never from the whole row, whose value would read every TOASTed column).
+ * jsonb_build_object takes at most 100 arguments, so wide tables are built in chunks of 50 columns.
+ */
+function cappedRow(spec: TableSpec, ref: RowRef, unchanged?: Unchanged): string {
   const excluded = new Set(spec.options.exclude);
-  const pairs = spec.columns.filter((c) => !excluded.has(c.name)).map((c) => {
-    const value = ref.col(c.name);
-    const size = `pg_catalog.pg_column_size(${value})`;
-    const md5 = `pg_catalog.md5(${value}${c.bytea ? '' : '::text'})`;
-    return `${quoteLiteral(c.name)}, CASE WHEN ${size} > ${cap} THEN pg_catalog.jsonb_build_object('$pgtrail', 'oversized', 'bytes', ${size}, 'md5', ${md5}) ELSE pg_catalog.to_jsonb(${value}) END`;
-  });
+  const pairs = spec.columns.filter((c) => !excluded.has(c.name))
+    .map((c) => `${quoteLiteral(c.name)}, ${cappedValue(spec, c, ref.col(c.name), unchanged)}`);
   if (pairs.length === 0) return `'{}'::jsonb`;
   const chunks: string[] = [];
   const indent = '\n               ';
@@ -80,12 +99,17 @@ function cappedRow(spec: TableSpec, ref: RowRef): string {
   return chunks.join(` ||${indent}`);
 }
 
-/** Once per statement: does any row of the transition table(s) exceed the cap? */
+/** Does any value of the row exceed the cap? Column by column, so no TOASTed value is read. */
+function anyOversized(spec: TableSpec, ref: RowRef): string {
+  return spec.columns.map((c) => `pg_catalog.pg_column_size(${ref.col(c.name)}) > ${spec.options.maxValueBytes}`).join(' OR ');
+}
+
+/** Once per statement: does any row of the transition table(s) hold a value above the cap? */
 function oversizedCheck(spec: TableSpec, tables: string[], alias: string): string {
-  const cap = spec.options.maxValueBytes;
-  if (cap <= 0) return 'false';
+  if (spec.options.maxValueBytes <= 0 || spec.columns.length === 0) return 'false';
+  const ref: RowRef = { row: alias, col: (c) => `${alias}.${quoteIdent(c)}` };
   return tables
-    .map((t) => `EXISTS (SELECT FROM ${t} AS ${alias} WHERE pg_catalog.pg_column_size(${alias}) > ${cap})`)
+    .map((t) => `EXISTS (SELECT FROM ${t} AS ${alias} WHERE ${anyOversized(spec, ref)})`)
     .join(' OR ');
 }
 
@@ -99,7 +123,7 @@ function metadata(notes: Array<{ when: string; add: string }>): string {
 }
 
 function oversizedNote(spec: TableSpec, refs: RowRef[]): Array<{ when: string; add: string }> {
-  const when = refs.map((r) => `pg_catalog.pg_column_size(${r.row}) > ${spec.options.maxValueBytes}`).join(' OR ');
+  const when = refs.map((r) => anyOversized(spec, r)).join(' OR ');
   return [{ when, add: `'{"oversized": true}'::jsonb` }];
 }
 
@@ -133,6 +157,35 @@ function updatePairs(spec: TableSpec, t: string): string {
               OFFSET 0`;
 }
 
+/**
+ * The capped UPDATE: old and new rows paired by position as in updatePairs, but carried column by
+ * column, so a TOASTed value stays a pointer until something needs its bytes; each column is
+ * compared once. With toastIdentity, a value whose pointer is the same on both sides is unchanged
+ * without being read.
+ */
+function updatePairsCapped(spec: TableSpec, t: string, o: RowRef, n: RowRef): string {
+  const excluded = new Set(spec.options.exclude);
+  const rn = rowAlias(spec, 'pgtrail_rn');
+  const compared = spec.columns.filter((c) => !excluded.has(c.name));
+  const same = compared.map((c, i) => {
+    const [a, b] = [o.col(c.name), n.col(c.name)];
+    const equal = c.typedEquality ? `${a} IS NOT DISTINCT FROM ${b}` : `${a}::text IS NOT DISTINCT FROM ${b}::text`;
+    const pointer = spec.toastIdentity
+      ? `coalesce(pg_catalog.pg_column_toast_chunk_id(${a}) = pg_catalog.pg_column_toast_chunk_id(${b}), false) OR `
+      : '';
+    return `${pointer}${equal} AS s${i}`;
+  });
+  const names = (want: boolean) => compared.length === 0
+    ? `'{}'::text[]`
+    : `pg_catalog.array_remove(ARRAY[${compared.map((c, i) => `CASE WHEN ${want ? '' : 'NOT '}s.s${i} THEN ${quoteLiteral(c.name)} END`).join(', ')}]::text[], NULL)`;
+  const sameList = same.length === 0 ? 'true AS s0' : same.join(',\n                              ');
+  return `(SELECT pg_catalog.row_number() OVER () AS ${rn}, ${t}.* FROM pgtrail_old AS ${t}) AS ${o.row}
+        JOIN (SELECT pg_catalog.row_number() OVER () AS ${rn}, ${t}.* FROM pgtrail_new AS ${t}) AS ${n.row}
+          ON ${n.row}.${rn} = ${o.row}.${rn}
+       CROSS JOIN LATERAL (SELECT ${names(false)} AS changed, ${names(true)} AS unchanged
+                             FROM (SELECT ${sameList} OFFSET 0) AS s) AS d`;
+}
+
 function updateFilter(spec: TableSpec): string {
   if (spec.options.logUnchanged) return 'true';
   if (spec.options.ignore.length === 0) return `d.changed <> '{}'::text[]`;
@@ -158,6 +211,9 @@ function triggersOn(table: string, spec: TableSpec, fn: string): string {
     if (spec.options.actions.includes(action)) {
       // Transition tables need one trigger per event (PostgreSQL refuses them on multi-event triggers).
       lines.push(`CREATE TRIGGER ${name} AFTER ${action.toUpperCase()} ON ${table} ${referencing[action]}FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();`);
+      // ALWAYS: fires also where session_replication_role = replica (logical replication apply,
+      // pg_restore --disable-triggers), which skips ordinary triggers.
+      if (spec.options.onReplica) lines.push(`ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${name};`);
     }
   }
   return lines.join('\n');
@@ -188,8 +244,12 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
   const o = alias(oName);
   const dn = field('d.new_row');
   const dOld = field('d.old_row');
-  const keyChanged = spec.keyColumns.map((k) => `${dOld.col(k)} IS DISTINCT FROM ${dn.col(k)}`).join(' OR ');
-  const keyNote = keyChanged ? [{ when: keyChanged, add: `pg_catalog.jsonb_build_object('old_target_id', ${targetId(spec, dOld)})` }] : [];
+  const keyNoteOf = (before: RowRef, after: RowRef) => {
+    const keyChanged = spec.keyColumns.map((k) => `${before.col(k)} IS DISTINCT FROM ${after.col(k)}`).join(' OR ');
+    return keyChanged ? [{ when: keyChanged, add: `pg_catalog.jsonb_build_object('old_target_id', ${targetId(spec, before)})` }] : [];
+  };
+  const keyNote = keyNoteOf(dOld, dn);
+  const leftAlone = (c: ColumnSpec) => `${quoteLiteral(c.name)} = ANY (d.unchanged)`;
 
   const values: Record<string, string> = {
     function: fn,
@@ -198,6 +258,7 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
     t: tName,
     columns: COLUMNS,
     context: CONTEXT,
+    canonical_settings: CANONICAL_SETTINGS.map(([name, value]) => `SET ${quoteIdent(name)} = ${quoteLiteral(value)}`).join('\n'),
     target_type: quoteLiteral(displayName(spec)),
     oversized_new: oversizedCheck(spec, ['pgtrail_new'], tName),
     oversized_old: oversizedCheck(spec, ['pgtrail_old'], tName),
@@ -210,10 +271,12 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
     update_pairs: updatePairs(spec, tName),
     update_old_data: rowData(spec, dOld),
     update_new_data: rowData(spec, dn),
-    update_old_data_capped: rowData(spec, dOld, true),
-    update_new_data_capped: rowData(spec, dn, true),
+    update_pairs_capped: updatePairsCapped(spec, tName, o, n),
+    update_target_id_capped: targetId(spec, n),
+    update_old_data_capped: rowData(spec, o, true, { side: 'old', when: leftAlone }),
+    update_new_data_capped: rowData(spec, n, true, { side: 'new', when: leftAlone }),
     update_metadata: metadata(keyNote),
-    update_metadata_capped: metadata([...oversizedNote(spec, [dOld, dn]), ...keyNote]),
+    update_metadata_capped: metadata([...oversizedNote(spec, [o, n]), ...keyNoteOf(o, n)]),
     update_filter: updateFilter(spec),
     delete_target_id: targetId(spec, o),
     delete_old_data: rowData(spec, o),

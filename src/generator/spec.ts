@@ -20,6 +20,12 @@ export interface AuditOptions {
   key: string[];
   /** Values larger than this many stored bytes are replaced by size + md5. 0 turns the cap off. */
   maxValueBytes: number;
+  /**
+   * Triggers fire also where session_replication_role = replica (ENABLE ALWAYS): a logical
+   * replication subscriber then records the changes it applies, and so does pg_restore
+   * --disable-triggers. Off by default: on a subscriber the publisher usually has the events.
+   */
+  onReplica: boolean;
 }
 
 export const defaultOptions: AuditOptions = {
@@ -30,6 +36,7 @@ export const defaultOptions: AuditOptions = {
   logUnchanged: false,
   key: [],
   maxValueBytes: 1_048_576,
+  onReplica: false,
 };
 
 export interface ColumnSpec {
@@ -52,6 +59,12 @@ export interface TableSpec {
    * live only on `orders`; each partition gets the same triggers, recording under the root's name.
    */
   partitions: Array<{ schema: string; table: string }>;
+  /**
+   * The server can tell a TOASTed value that an UPDATE left alone by its pointer
+   * (pg_column_toast_chunk_id, PostgreSQL 17+), and old and new rows share one TOAST table (the
+   * table is not partitioned), so an unchanged oversized value is never read or hashed.
+   */
+  toastIdentity: boolean;
   options: AuditOptions;
 }
 
@@ -66,6 +79,7 @@ export function normalizeOptions(partial: Partial<AuditOptions>): AuditOptions {
     logUnchanged: partial.logUnchanged ?? defaultOptions.logUnchanged,
     key: [...(partial.key ?? [])],
     maxValueBytes: partial.maxValueBytes ?? defaultOptions.maxValueBytes,
+    onReplica: partial.onReplica ?? defaultOptions.onReplica,
   };
   return options;
 }

@@ -15,5 +15,6 @@ export const contactsSpec: TableSpec = {
   ],
   keyColumns: ['id'],
   partitions: [],
+  toastIdentity: false,
   options: normalizeOptions({ exclude: ['password_hash'], redact: ['api_secret'], ignore: ['updated_at'] }),
 };

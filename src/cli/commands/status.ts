@@ -48,6 +48,7 @@ export function optionsText(options: AuditOptions): string {
   }
   if (options.actions.join() !== defaultOptions.actions.join()) flags.push(`--actions ${options.actions.join(',')}`);
   if (options.logUnchanged) flags.push('--log-unchanged');
+  if (options.onReplica) flags.push('--on-replica');
   if (options.maxValueBytes !== defaultOptions.maxValueBytes) flags.push(`--max-value-bytes ${options.maxValueBytes}`);
   return flags.length > 0 ? flags.join(' ') : 'defaults';
 }
