@@ -85,8 +85,8 @@ t('v1 table: outdated until enable, then current; events before and after read t
   }
   for (let i = 0; i < 3; i++) {
     for (const name of ['old_data', 'new_data']) {
-      const a = rows[i][col(name)] ? comparable({ new_data: JSON.parse(rows[i][col(name)]) }) : null;
-      const b = rows[i + 3][col(name)] ? comparable({ new_data: JSON.parse(rows[i + 3][col(name)]) }) : null;
+      const a = rows[i][col(name)] ? comparable({ new_data: JSON.parse(rows[i][col(name)]!) }) : null;
+      const b = rows[i + 3][col(name)] ? comparable({ new_data: JSON.parse(rows[i + 3][col(name)]!) }) : null;
       assert.equal(b, a, `CSV ${name} of ${rows[i][col('action')]}`);
     }
   }
