@@ -24,9 +24,9 @@ export async function connect(url: string): Promise<pg.Client> {
 }
 
 /** Wall-clock milliseconds of one statement, measured at the client (one round trip). */
-export async function timed(c: pg.Client, sql: string): Promise<number> {
+export async function timed(c: pg.Client, sql: string, params?: unknown[]): Promise<number> {
   const t0 = process.hrtime.bigint();
-  await c.query(sql);
+  await c.query(sql, params);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
@@ -49,9 +49,9 @@ export function pgbenchEnv(url: string): NodeJS.ProcessEnv {
   };
 }
 
-export function runPgbench(url: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+export function runPgbench(url: string, args: string[], bin = PGBENCH): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PGBENCH, args, { env: pgbenchEnv(url), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { env: pgbenchEnv(url), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -115,6 +115,23 @@ export async function auditStorage(c: pg.Client): Promise<Storage> {
     totalBytes: Number(t.total),
     indexes: Object.fromEntries(idx.map((r) => [r.name, Number(r.bytes)])),
   };
+}
+
+export type SchemaStorage = Omit<Storage, 'events' | 'indexes'>;
+
+/**
+ * Sizes of every table in one schema (partitions are tables of their own; partitioned parents hold
+ * nothing): heap (+fsm/vm), TOAST (+its index), indexes. For tools whose storage is not audit.events.
+ */
+export async function schemaStorage(c: pg.Client, schema: string): Promise<SchemaStorage> {
+  const { rows: [t] } = await c.query(`
+    SELECT coalesce(sum(pg_table_size(p.oid) - coalesce(pg_total_relation_size(NULLIF(p.reltoastrelid, 0)), 0)), 0)::bigint AS heap,
+           coalesce(sum(coalesce(pg_total_relation_size(NULLIF(p.reltoastrelid, 0)), 0)), 0)::bigint AS toast,
+           coalesce(sum(pg_indexes_size(p.oid)), 0)::bigint AS idx,
+           coalesce(sum(pg_total_relation_size(p.oid)), 0)::bigint AS total
+      FROM pg_class AS p
+     WHERE p.relnamespace = $1::regnamespace AND p.relkind IN ('r', 'm')`, [schema]);
+  return { heapBytes: Number(t.heap), toastBytes: Number(t.toast), indexBytes: Number(t.idx), totalBytes: Number(t.total) };
 }
 
 /** Average stored bytes per column, by action (what the heap bytes are made of). */
