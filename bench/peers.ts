@@ -11,7 +11,7 @@
 //   (e) FK cascade: DELETE FROM parents (10,000 × 5 children, both audited): time
 //   (f) TOAST: UPDATE big SET n = n + 1 over 100 rows holding 5 MB each (STORAGE EXTERNAL): time
 //
-//   npm run bench:peers -- --audit-trigger-sql=PATH --supa-audit-sql=PATH         # ~25 min
+//   npm run bench:peers -- --audit-trigger-sql=PATH --supa-audit-sql=PATH         # full run, not yet timed (~1 h?)
 //   npm run bench:peers -- --quick --out=/tmp/peers.json ...                        # smoke run
 // Flags: --reps=N (3) --duration=S (20) --rows=N (200000) --only=a,b,c,d,e,f --configs=none,pgtrail,…
 //   --scale=N (10) --parents=N (10000) --toast-rows=N (100) --toast-mb=N (5) --maintain-interval=S (1)
