@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       // Whatever ends this process, the record of a server it no longer runs goes with it.
       process.on('exit', () => removeState(dataDir));
       console.log(`Embedded PostgreSQL: DATABASE_URL=${url}`);
-      console.log(`  (recorded in ${statePath(dataDir)} while this runs, so \`${cli} <command>\` works from here)`);
+      console.log(`  the CLI reaches it while this runs: ${cli} <command>   (address recorded in ${statePath(dataDir)})`);
     }
     signals.check();
     const client = await connectClient(url);
