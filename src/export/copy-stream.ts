@@ -136,8 +136,9 @@ export class CopyExport {
    * and erroring the stream as well would only make the HTTP adapter print the error again.
    */
   toWebStream(first: Buffer | null, onError: (error: Error) => boolean | void = () => {}): ReadableStream<Uint8Array> {
-    // Once the consumer has cancelled, a chunk still arriving or the error that ends the COPY
-    // (57014 after the cancel request) is expected: cancel() settles the run, nothing to report.
+    // Once the consumer has cancelled the stream, or the run was cancelled (the request's abort
+    // signal), a chunk still arriving or the error that ends the COPY (57014) is expected: cancel()
+    // settles the run, and there is nothing to report.
     let cancelled = false;
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
@@ -150,7 +151,7 @@ export class CopyExport {
           chunk = await this.next();
         } catch (error) {
           if (cancelled) return;
-          if (onError(error as Error) === true) controller.close();
+          if (!this.cancelRequested && onError(error as Error) === true) controller.close();
           else controller.error(error);
           return;
         }
