@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       console.log(`No DATABASE_URL: starting embedded PostgreSQL (data in ${dataDir}) …`);
       embedded = await startEmbedded({ dataDir });
       url = embedded.url;
+      signals.check();
       writeState({ url, port: embedded.port, pid: process.pid, dataDir, startedAt: new Date().toISOString() });
       // Whatever ends this process, the record of a server it no longer runs goes with it.
       process.on('exit', () => removeState(dataDir));
