@@ -5,10 +5,9 @@
 // threw as passing; here every test that did not pass is a failure, except the tests of a suite
 // whose hook found something it needs missing (helpers/requirements.ts): skipped, with the reason,
 // unless that thing is required here (CI).
-// The run gets a temporary directory of its own (TMPDIR, inherited by child processes); whatever
-// the suites leave in it is listed and counts as a failure, so a run leaves nothing behind.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+// The run gets a temporary directory of its own (helpers/run-tmp.ts); whatever the suites leave in
+// it is listed and counts as a failure, so a run leaves nothing behind.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -16,6 +15,7 @@ import { startEmbedded, type RunningPostgres } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
 import { TEMPLATE_DB, urlFor } from './helpers/database.ts';
 import { takeMissing } from './helpers/requirements.ts';
+import { createRunTmp } from './helpers/run-tmp.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // `npm test -- capture,status` runs only the suites whose file names contain one of the words.
@@ -24,15 +24,8 @@ const filters = process.argv[2]?.split(',').filter(Boolean) ?? [];
 interface Counts { passed: number; failed: number; skipped: number }
 
 async function main(): Promise<number> {
-  const runTmp = mkdtempSync(join(tmpdir(), 'pgtrail-test-'));
-  // As root the embedded server runs as `postgres`, which must reach its data folder in here.
-  chmodSync(runTmp, 0o755);
-  // The CLI tests' child processes run through tsx, whose compile cache lives in the temporary
-  // directory: they keep using the usual one (a cold cache per run would only be slower).
-  const tsxCache = `tsx-${userInfo().uid}`;
-  mkdirSync(join(tmpdir(), tsxCache), { recursive: true });
-  symlinkSync(join(tmpdir(), tsxCache), join(runTmp, tsxCache));
-  process.env.TMPDIR = runTmp;
+  const runTmp = createRunTmp();
+  process.env.TMPDIR = runTmp.dir;
   let counts: Counts = { passed: 0, failed: 0, skipped: 0 };
   try {
     counts = await withServer(runSuites);
@@ -40,12 +33,12 @@ async function main(): Promise<number> {
     console.error(error);
     counts.failed += 1;
   }
-  const left = readdirSync(runTmp).filter((name) => name !== tsxCache);
+  const left = runTmp.leftovers();
   if (left.length > 0) {
     process.stdout.write(`\nleft behind in the temporary directory by the suites (removed now): ${left.join(', ')}\n`);
     counts.failed += 1;
   }
-  rmSync(runTmp, { recursive: true, force: true });
+  runTmp.remove();
   process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
   return counts.failed > 0 || counts.passed + counts.skipped === 0 ? 1 : 0;
 }
