@@ -3,19 +3,17 @@
 // every column header, the last column ("Changed / details", "User agent") included, is visible,
 // inside the viewport and wide enough for its title, and so is a filled cell of that column; times
 // are not cut; the page never scrolls sideways. Without Chromium the suite is skipped, saying so (failed in CI).
-import { existsSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { addUser } from '../src/console/users.ts';
 import { installDemo, makeDemoChanges } from '../src/demo/seed.ts';
 import { installDemoHistory } from '../src/demo/history.ts';
 import { startConsole, type RunningConsole } from '../src/server/serve.ts';
 import { loadConfig } from '../src/config.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { requireOr } from './helpers/requirements.ts';
+import { launchChromium, requireChromium } from './helpers/browser.ts';
 
-const CHROMIUM = process.env.PGTRAIL_CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'browser width password';
 /** The narrowest supported width, the width where the compact columns end, and the default ones. */
 const WIDTHS = [1024, 1100, 1279, 1280, 1440];
@@ -23,11 +21,7 @@ const WIDTHS = [1024, 1100, 1279, 1280, 1440];
 const t = suite<{ db: TestDatabase; server: RunningConsole; browser: Browser; page: Page; base: string }>('browser-width');
 
 t.before(async (ctx) => {
-  requireOr(ctx, {
-    met: existsSync(CHROMIUM),
-    reason: `${CHROMIUM} not found`,
-    remedy: `install it with: sudo apt-get install chromium${process.env.PGTRAIL_CHROMIUM ? ' (or point PGTRAIL_CHROMIUM at it)' : ''}`,
-  });
+  requireChromium(ctx);
   ctx.db = await createTestDatabase('browser_width');
   await installDemo(ctx.db.pool);
   await installDemoHistory(ctx.db.pool);
@@ -38,10 +32,7 @@ t.before(async (ctx) => {
   await client.query('COMMIT');
   client.release();
   ctx.server = await startConsole({ databaseUrl: ctx.db.url, port: 0, host: '127.0.0.1', config: loadConfig({}) });
-  ctx.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ctx.browser = await launchChromium();
   const context = await ctx.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
   ctx.page = await context.newPage();
   ctx.page.setDefaultTimeout(10_000);

@@ -3,24 +3,23 @@
 // open an event and read its diff, follow "history of this record", clear filters, sign out.
 // Screenshots of the main screens: to a temporary folder on every run, removed after (so a test run
 // leaves the tree and the temporary directory clean), and to docs/ — which the README shows — with
-// PGTRAIL_UPDATE_SCREENSHOTS=1. Without Chromium the suite is skipped, saying so (failed in CI);
-// PGTRAIL_CHROMIUM names another binary (or a missing one, to see that path).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// PGTRAIL_UPDATE_SCREENSHOTS=1. Without Chromium the suite is skipped, saying so (failed in CI):
+// test/helpers/browser.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { addUser } from '../src/console/users.ts';
 import { installDemo, makeDemoChanges } from '../src/demo/seed.ts';
 import { installDemoHistory } from '../src/demo/history.ts';
 import { startConsole, type RunningConsole } from '../src/server/serve.ts';
 import { loadConfig } from '../src/config.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { requireOr } from './helpers/requirements.ts';
+import { launchChromium, requireChromium } from './helpers/browser.ts';
 
-const CHROMIUM = process.env.PGTRAIL_CHROMIUM || '/usr/bin/chromium';
 const updateDocs = process.env.PGTRAIL_UPDATE_SCREENSHOTS === '1';
 let shots = '';
 const docs = (name: string) => join(shots, name);
@@ -29,11 +28,7 @@ const PASSWORD = 'browser test password';
 const t = suite<{ db: TestDatabase; server: RunningConsole; browser: Browser; page: Page; problems: string[] }>('browser');
 
 t.before(async (ctx) => {
-  requireOr(ctx, {
-    met: existsSync(CHROMIUM),
-    reason: `${CHROMIUM} not found`,
-    remedy: `install it with: sudo apt-get install chromium${process.env.PGTRAIL_CHROMIUM ? ' (or point PGTRAIL_CHROMIUM at it)' : ''}`,
-  });
+  requireChromium(ctx);
   shots = updateDocs ? fileURLToPath(new URL('../docs/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'pgtrail-shots-'));
   ctx.db = await createTestDatabase('browser');
   await installDemo(ctx.db.pool);
@@ -45,10 +40,7 @@ t.before(async (ctx) => {
   await client.query('COMMIT');
   client.release();
   ctx.server = await startConsole({ databaseUrl: ctx.db.url, port: 0, host: '127.0.0.1', config: loadConfig({}) });
-  ctx.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ctx.browser = await launchChromium();
   const context = await ctx.browser.newContext({ viewport: { width: 1360, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
   ctx.page = await context.newPage();
   ctx.page.setDefaultTimeout(10_000);
