@@ -67,6 +67,44 @@ t('row images are the same whatever the writing session’s TimeZone, DateStyle,
   assert.ok(CANONICAL_SETTINGS.some(([name]) => name === 'TimeZone'));
 });
 
+t('the capture function records what audit.current_context() says, with and without set_context', async ({ db }) => {
+  await db.pool.query(`CREATE TABLE ctx_t (id int PRIMARY KEY)`);
+  await enableAudit(db.pool, { schema: 'public', table: 'ctx_t' }, {});
+  const client = await db.pool.connect();
+  const fields = 'actor_type, actor_id, actor_name, ip, user_agent, request_id, db_user, app_name, metadata';
+  try {
+    const expected: unknown[] = [];
+    for (const [id, context] of [[1, null], [2, { actor_type: 'user', actor_id: '7', actor_name: 'Ana', ip: '203.0.113.9', user_agent: 'ua', request_id: 'r1', metadata: { k: 1 } }]] as const) {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL application_name = 'ctx-test'`);
+      if (context) await client.query(`SELECT audit.set_context($1)`, [JSON.stringify(context)]);
+      expected.push((await client.query(`SELECT ${fields} FROM audit.current_context()`)).rows[0]);
+      await client.query(`INSERT INTO ctx_t VALUES ($1)`, [id]);
+      await client.query('COMMIT');
+    }
+    const recorded = (await db.pool.query(`SELECT ${fields} FROM audit.events WHERE target_type = 'public.ctx_t' ORDER BY id`)).rows;
+    assert.equal(recorded, expected);
+    assert.is(recorded[0].actor_type, 'db_role');
+    assert.is(recorded[1].actor_name, 'Ana');
+  } finally {
+    client.release();
+  }
+});
+
+t('only the settings a column type depends on are pinned on the capture function', async ({ db }) => {
+  await db.pool.query(`CREATE TABLE counters (id int PRIMARY KEY, label text, total numeric, tags text[]);
+                       CREATE TABLE stamps (id int PRIMARY KEY, at timestamptz, spots point[]);
+                       CREATE TYPE pair AS (a int, b interval); CREATE TABLE pairs (id int PRIMARY KEY, p pair)`);
+  const config = async (table: string) => {
+    await enableAudit(db.pool, { schema: 'public', table }, {});
+    const { rows } = await db.pool.query(`SELECT proconfig FROM pg_proc WHERE oid = (SELECT tgfoid FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = 'pgtrail_insert')`, [table]);
+    return (rows[0].proconfig as string[]).map((s) => s.split('=')[0].toLowerCase());
+  };
+  assert.equal(await config('counters'), ['search_path']);
+  assert.equal(await config('stamps'), ['search_path', 'timezone', 'datestyle', 'extra_float_digits']);
+  assert.equal(await config('pairs'), ['search_path', ...CANONICAL_SETTINGS.map(([name]) => name.toLowerCase())], 'a composite may hold anything');
+});
+
 t('status says disabled when a capture trigger is disabled or set to fire only on replicas; enable repairs it', async ({ db }) => {
   await db.pool.query(`CREATE TABLE notes (id int PRIMARY KEY, body text)`);
   await enableAudit(db.pool, { schema: 'public', table: 'notes' }, {});

@@ -1,7 +1,8 @@
 -- pgtrail capture template v2 — frozen once released: a change here is a new template version.
 -- v2 over v1: row images in one canonical form whatever the writing session's settings (the SET
 -- clauses below: to_jsonb renders timestamptz, intervals, floats, bytea and money with the session's
--- TimeZone, IntervalStyle, extra_float_digits, bytea_output and lc_monetary).
+-- TimeZone, IntervalStyle, extra_float_digits, bytea_output and lc_monetary); only the settings
+-- that some column's type depends on are pinned.
 -- One statement-level function per audited table. Per statement: read the context once, then one
 -- INSERT … SELECT over the transition table(s); nothing is looked up or parsed per row.
 -- UPDATE pairs old and new rows by their position in the transition tables: PostgreSQL appends
@@ -21,8 +22,7 @@
 -- a bare alias that equals a column name would mean the column, not the whole row.
 CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-{{canonical_settings}}
+SET search_path = pg_catalog, pg_temp{{canonical_settings}}
 AS $pgtrail$
 DECLARE
   v_ctx audit.context := audit.current_context();

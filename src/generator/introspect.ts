@@ -1,6 +1,7 @@
 // Catalog → TableSpec. All catalog lookups happen here, at generation time, never in a trigger.
 import { UserError } from '../db/errors.ts';
 import { displayName, type QualifiedName } from '../db/sql.ts';
+import { settingsFor } from './canonical.ts';
 import { normalizeOptions, type AuditOptions, type ColumnSpec, type TableSpec } from './spec.ts';
 
 /** Anything with pg's query(text, values) — a Pool, a Client, or node-pg-migrate's pgm.db. */
@@ -107,5 +108,8 @@ export async function introspect(db: Queryable, name: QualifiedName, partial: Pa
   const partitions = found.relkind === 'p' ? (await db.query(partitionsQuery, [found.oid])).rows : [];
   const version = Number((await db.query(`SELECT current_setting('server_version_num') AS v`)).rows[0].v);
   const toastIdentity = version >= 170000 && found.relkind === 'r';
-  return { schema: name.schema, table: name.table, columns, keyColumns, partitions, toastIdentity, options };
+  const settings = settingsFor(columnRows
+    .filter((r) => !options.exclude.includes(r.name))
+    .map((r) => (r.elem_kind ? { kind: r.elem_kind, schema: r.elem_schema, name: r.elem_name } : { kind: r.base_kind, schema: r.base_schema, name: r.base_name })));
+  return { schema: name.schema, table: name.table, columns, keyColumns, partitions, toastIdentity, settings, options };
 }

@@ -258,7 +258,8 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
     t: tName,
     columns: COLUMNS,
     context: CONTEXT,
-    canonical_settings: CANONICAL_SETTINGS.map(([name, value]) => `SET ${quoteIdent(name)} = ${quoteLiteral(value)}`).join('\n'),
+    canonical_settings: CANONICAL_SETTINGS.filter(([name]) => spec.settings.includes(name))
+      .map(([name, value]) => `\nSET ${quoteIdent(name)} = ${quoteLiteral(value)}`).join(''),
     target_type: quoteLiteral(displayName(spec)),
     oversized_new: oversizedCheck(spec, ['pgtrail_new'], tName),
     oversized_old: oversizedCheck(spec, ['pgtrail_old'], tName),

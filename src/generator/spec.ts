@@ -65,6 +65,8 @@ export interface TableSpec {
    * table is not partitioned), so an unchanged oversized value is never read or hashed.
    */
   toastIdentity: boolean;
+  /** The session settings pinned on the capture function for canonical row images (canonical.ts). */
+  settings: string[];
   options: AuditOptions;
 }
 

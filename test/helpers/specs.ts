@@ -16,5 +16,6 @@ export const contactsSpec: TableSpec = {
   keyColumns: ['id'],
   partitions: [],
   toastIdentity: false,
+  settings: ['TimeZone', 'DateStyle', 'bytea_output'],
   options: normalizeOptions({ exclude: ['password_hash'], redact: ['api_secret'], ignore: ['updated_at'] }),
 };
