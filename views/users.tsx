@@ -10,7 +10,7 @@ const ROLE_TEXT = { admin: 'everything, manages users', auditor: 'view and expor
 export function UsersPage(props: { users: ConsoleUser[]; principal: Principal; csrfToken: string; error?: string; notice?: string; status?: number }) {
   return (
     <Layout title="Users" principal={props.principal} csrfToken={props.csrfToken} section="users">
-      <div class="page-head"><h1>Users</h1><p class="muted">Adding and removing users is recorded as <code>user.create</code> / <code>user.delete</code> events.</p></div>
+      <div class="page-head"><h1>Users</h1><p class="muted">Adding and removing users and setting a password are recorded as <code>user.create</code> / <code>user.delete</code> / <code>user.set_password</code> events.</p></div>
       {props.notice && <p class="notice" role="status">{props.notice}</p>}
       {props.error && <p class="error-box" role="alert">{props.error}</p>}
       <table class="events users">
