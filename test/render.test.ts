@@ -29,7 +29,7 @@ t('any change that affects capture changes the hash', () => {
   const base = renderAudit(contactsSpec).hash;
   const variants = [
     { ...contactsSpec, keyColumns: ['email'] },
-    { ...contactsSpec, columns: [...contactsSpec.columns, { name: 'added', typedEquality: true, bytea: false, varlena: true }] },
+    { ...contactsSpec, columns: [...contactsSpec.columns, { name: 'added', typedEquality: true, bytea: false }] },
     { ...contactsSpec, options: normalizeOptions({ ...contactsSpec.options, exclude: [] }) },
     { ...contactsSpec, options: normalizeOptions({ ...contactsSpec.options, actions: ['insert'] }) },
     { ...contactsSpec, partitions: [{ schema: 'public', table: 'contacts_2026' }] },

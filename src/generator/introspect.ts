@@ -37,7 +37,7 @@ WITH cols AS (
     JOIN pg_catalog.pg_type AS d1 ON d1.oid = cols.typ
     JOIN pg_catalog.pg_type AS d2 ON d2.oid = coalesce(nullif(d1.typbasetype, 0), d1.oid)
 )
-SELECT based.attname AS name, bt.typlen AS base_len,
+SELECT based.attname AS name,
        bt.typtype AS base_kind, bn.nspname AS base_schema, bt.typname AS base_name,
        et.typtype AS elem_kind, en.nspname AS elem_schema, et.typname AS elem_name
   FROM based
@@ -89,7 +89,6 @@ export async function introspect(db: Queryable, name: QualifiedName, partial: Pa
     name: r.name,
     typedEquality: r.elem_kind ? typed(r.elem_kind, r.elem_schema, r.elem_name) : typed(r.base_kind, r.base_schema, r.base_name),
     bytea: !r.elem_kind && r.base_schema === 'pg_catalog' && r.base_name === 'bytea',
-    varlena: Number(r.base_len) < 0,
   }));
   const options = normalizeOptions(partial);
   const known = new Set(columns.map((c) => c.name));

@@ -33,6 +33,7 @@ interface RowRef {
   col(name: string): string;
 }
 const alias = (a: string): RowRef => ({ row: a, col: (c) => `${a}.${quoteIdent(c)}` });
+const field = (a: string): RowRef => ({ row: a, col: (c) => `(${a}).${quoteIdent(c)}` });
 
 function textArray(names: string[]): string {
   return names.length === 0 ? `'{}'::text[]` : `ARRAY[${names.map(quoteLiteral).join(', ')}]::text[]`;
@@ -47,18 +48,15 @@ function targetId(spec: TableSpec, ref: RowRef): string {
 }
 
 /**
- * How a row becomes JSONB: `whole` is to_jsonb of the row (a transition table's row); `columns`
- * builds the same object from its columns (rows paired in a subquery, whose whole-row value would
- * be computed, TOASTed values and all, for every row); `capped` also replaces each value above the
- * cap by its size and md5.
+ * The row as JSONB, as to_jsonb renders it, less excluded columns, redacted ones masked. With
+ * `capped`, built column by column instead, each value whose stored size exceeds the cap replaced
+ * by its size and md5, so that a row holding hundreds of megabytes never makes the audited write
+ * fail (to_jsonb of a 600 MB bytea would pass PostgreSQL's 1 GB limit).
  */
-type Build = 'whole' | 'columns' | 'capped';
-
-/** The row as JSONB, less excluded columns, redacted ones masked. */
-function rowData(spec: TableSpec, ref: RowRef, build: Build, unchanged?: Unchanged): string {
+function rowData(spec: TableSpec, ref: RowRef, capped = false, unchanged?: Unchanged): string {
   const { exclude, redact } = spec.options;
-  let json = build === 'whole' ? `pg_catalog.to_jsonb(${ref.row})` : columnsRow(spec, ref, build === 'capped', unchanged);
-  if (build === 'whole' && exclude.length > 0) json = `(${json}) - ${textArray(exclude)}`;
+  let json = capped ? cappedRow(spec, ref, unchanged) : `pg_catalog.to_jsonb(${ref.row})`;
+  if (exclude.length > 0) json = `(${json}) - ${textArray(exclude)}`;
   if (redact.length > 0) {
     const masks = redact.map((c) => `${quoteLiteral(c)}, CASE WHEN ${ref.col(c)} IS NULL THEN NULL ELSE ${quoteLiteral(REDACTED)} END`);
     json = `(${json}) || pg_catalog.jsonb_build_object(${masks.join(', ')})`;
@@ -75,7 +73,6 @@ type Unchanged = { side: 'old' | 'new'; when: (c: ColumnSpec) => string };
 /** The recorded value of one column in a capped row: the value, or size + md5 when it exceeds the cap. */
 function cappedValue(spec: TableSpec, c: ColumnSpec, value: string, unchangedWhen?: Unchanged): string {
   if (unchangedWhen?.side === 'old') return `CASE WHEN ${unchangedWhen.when(c)} THEN NULL ELSE ${cappedValue(spec, c, value)} END`;
-  if (!c.varlena && spec.options.maxValueBytes >= 16) return `pg_catalog.to_jsonb(${value})`;
   const unchanged = unchangedWhen?.when(c);
   const size = `pg_catalog.pg_column_size(${value})`;
   const md5 = `pg_catalog.md5(${value}${c.bytea ? '' : '::text'})`;
@@ -87,57 +84,93 @@ function cappedValue(spec: TableSpec, c: ColumnSpec, value: string, unchangedWhe
   return `CASE WHEN ${size} > ${spec.options.maxValueBytes} THEN ${recorded} ELSE pg_catalog.to_jsonb(${value}) END`;
 }
 
-/** The row built from its columns; jsonb_build_object takes at most 100 arguments, so in chunks of 50. */
-function columnsRow(spec: TableSpec, ref: RowRef, capped: boolean, unchanged?: Unchanged): string {
+/**
+ * Built column by column (never from the whole row, whose value would read every TOASTed column).
+ * jsonb_build_object takes at most 100 arguments, so wide tables are built in chunks of 50 columns.
+ */
+function cappedRow(spec: TableSpec, ref: RowRef, unchanged?: Unchanged): string {
   const excluded = new Set(spec.options.exclude);
   const pairs = spec.columns.filter((c) => !excluded.has(c.name))
-    .map((c) => `${quoteLiteral(c.name)}, ${capped ? cappedValue(spec, c, ref.col(c.name), unchanged) : ref.col(c.name)}`);
+    .map((c) => `${quoteLiteral(c.name)}, ${cappedValue(spec, c, ref.col(c.name), unchanged)}`);
   if (pairs.length === 0) return `'{}'::jsonb`;
   const chunks: string[] = [];
-  const indent = '\n                 ';
+  const indent = '\n               ';
   for (let i = 0; i < pairs.length; i += 50) chunks.push(`pg_catalog.jsonb_build_object(${indent}  ${pairs.slice(i, i + 50).join(`,${indent}  `)})`);
   return chunks.join(` ||${indent}`);
 }
 
-/**
- * Does any value of the row exceed the cap? From each column's stored size, which reads no TOASTed
- * byte. Only variable-length columns can (a fixed-length value is at most 16 bytes, and the cap is
- * never that small in practice; with a smaller cap every column is checked).
- */
+/** Does any value of the row exceed the cap? Column by column, so no TOASTed value is read. */
 function anyOversized(spec: TableSpec, ref: RowRef): string {
-  const cap = spec.options.maxValueBytes;
-  if (cap <= 0) return 'false';
-  const checked = spec.columns.filter((c) => c.varlena || cap < 16);
-  if (checked.length === 0) return 'false';
-  return checked.map((c) => `pg_catalog.pg_column_size(${ref.col(c.name)}) > ${cap}`).join(' OR ');
+  return spec.columns.map((c) => `pg_catalog.pg_column_size(${ref.col(c.name)}) > ${spec.options.maxValueBytes}`).join(' OR ');
+}
+
+/** Once per statement: does any row of the transition table(s) hold a value above the cap? */
+function oversizedCheck(spec: TableSpec, tables: string[], alias: string): string {
+  if (spec.options.maxValueBytes <= 0 || spec.columns.length === 0) return 'false';
+  const ref: RowRef = { row: alias, col: (c) => `${alias}.${quoteIdent(c)}` };
+  return tables
+    .map((t) => `EXISTS (SELECT FROM ${t} AS ${alias} WHERE ${anyOversized(spec, ref)})`)
+    .join(' OR ');
 }
 
 /** Context metadata, plus notes that apply to this row only (nested so the common case builds nothing). */
 function metadata(notes: Array<{ when: string; add: string }>): string {
   let expr = 'v_ctx.metadata';
   for (const note of notes) {
-    if (note.when === 'false') continue;
     expr = `CASE WHEN ${note.when} THEN coalesce(${expr}, '{}'::jsonb) || ${note.add} ELSE ${expr} END`;
   }
   return expr;
 }
 
-const OVERSIZED_NOTE = `'{"oversized": true}'::jsonb`;
+function oversizedNote(spec: TableSpec, refs: RowRef[]): Array<{ when: string; add: string }> {
+  const when = refs.map((r) => anyOversized(spec, r)).join(' OR ');
+  return [{ when, add: `'{"oversized": true}'::jsonb` }];
+}
+
+/** text[] of the columns that differ between the two rows (or, with `unchanged`, that do not). */
+function columnNames(spec: TableSpec, o: RowRef, n: RowRef, unchanged = false): string {
+  const excluded = new Set(spec.options.exclude);
+  const checks = spec.columns
+    .filter((c) => !excluded.has(c.name))
+    .map((c) => {
+      const [a, b] = c.typedEquality ? [o.col(c.name), n.col(c.name)] : [`${o.col(c.name)}::text`, `${n.col(c.name)}::text`];
+      return unchanged
+        ? `CASE WHEN ${a} IS NOT DISTINCT FROM ${b} THEN ${quoteLiteral(c.name)} END`
+        : `CASE WHEN ${a} IS DISTINCT FROM ${b} THEN ${quoteLiteral(c.name)} END`;
+    });
+  return checks.length === 0 ? `'{}'::text[]` : `pg_catalog.array_remove(ARRAY[${checks.join(',\n                       ')}]::text[], NULL)`;
+}
 
 /**
- * Old and new version of each updated row, paired by position, carried column by column, so a
- * TOASTed value stays a pointer until something needs its bytes. The lateral `d` compares each
- * column once (with toastIdentity, a value whose TOAST pointer is the same on both sides is
- * unchanged without being read) and says whether the pair holds a value above the cap.
+ * Old and new version of each updated row, paired by position, with the changed and unchanged
+ * column lists. OFFSET 0 fences the subquery so each list is computed once per row.
  */
-function updatePairs(spec: TableSpec, t: string, o: RowRef, n: RowRef): string {
+function updatePairs(spec: TableSpec, t: string): string {
+  const o = field('o.r');
+  const n = field('n.r');
+  return `SELECT o.r AS old_row, n.r AS new_row,
+                     ${columnNames(spec, o, n)} AS changed,
+                     ${columnNames(spec, o, n, true)} AS unchanged
+                FROM (SELECT pg_catalog.row_number() OVER () AS rn, ${t} AS r FROM pgtrail_old AS ${t}) AS o
+                JOIN (SELECT pg_catalog.row_number() OVER () AS rn, ${t} AS r FROM pgtrail_new AS ${t}) AS n
+                  ON n.rn = o.rn
+              OFFSET 0`;
+}
+
+/**
+ * The capped UPDATE: old and new rows paired by position as in updatePairs, but carried column by
+ * column, so a TOASTed value stays a pointer until something needs its bytes; each column is
+ * compared once. With toastIdentity, a value whose pointer is the same on both sides is unchanged
+ * without being read.
+ */
+function updatePairsCapped(spec: TableSpec, t: string, o: RowRef, n: RowRef): string {
   const excluded = new Set(spec.options.exclude);
   const rn = rowAlias(spec, 'pgtrail_rn');
   const compared = spec.columns.filter((c) => !excluded.has(c.name));
   const same = compared.map((c, i) => {
     const [a, b] = [o.col(c.name), n.col(c.name)];
     const equal = c.typedEquality ? `${a} IS NOT DISTINCT FROM ${b}` : `${a}::text IS NOT DISTINCT FROM ${b}::text`;
-    const pointer = spec.toastIdentity && c.varlena
+    const pointer = spec.toastIdentity
       ? `coalesce(pg_catalog.pg_column_toast_chunk_id(${a}) = pg_catalog.pg_column_toast_chunk_id(${b}), false) OR `
       : '';
     return `${pointer}${equal} AS s${i}`;
@@ -145,14 +178,12 @@ function updatePairs(spec: TableSpec, t: string, o: RowRef, n: RowRef): string {
   const names = (want: boolean) => compared.length === 0
     ? `'{}'::text[]`
     : `pg_catalog.array_remove(ARRAY[${compared.map((c, i) => `CASE WHEN ${want ? '' : 'NOT '}s.s${i} THEN ${quoteLiteral(c.name)} END`).join(', ')}]::text[], NULL)`;
-  const oversized = [anyOversized(spec, o), anyOversized(spec, n)].filter((x) => x !== 'false').join(' OR ') || 'false';
-  const sameList = [...same, `${oversized} AS big`].join(',\n                                    ');
+  const sameList = same.length === 0 ? 'true AS s0' : same.join(',\n                              ');
   return `(SELECT pg_catalog.row_number() OVER () AS ${rn}, ${t}.* FROM pgtrail_old AS ${t}) AS ${o.row}
-      JOIN (SELECT pg_catalog.row_number() OVER () AS ${rn}, ${t}.* FROM pgtrail_new AS ${t}) AS ${n.row}
-        ON ${n.row}.${rn} = ${o.row}.${rn}
-     CROSS JOIN LATERAL (SELECT ${names(false)} AS changed,
-                                ${names(true)} AS unchanged, s.big AS oversized
-                           FROM (SELECT ${sameList} OFFSET 0) AS s) AS d`;
+        JOIN (SELECT pg_catalog.row_number() OVER () AS ${rn}, ${t}.* FROM pgtrail_new AS ${t}) AS ${n.row}
+          ON ${n.row}.${rn} = ${o.row}.${rn}
+       CROSS JOIN LATERAL (SELECT ${names(false)} AS changed, ${names(true)} AS unchanged
+                             FROM (SELECT ${sameList} OFFSET 0) AS s) AS d`;
 }
 
 function updateFilter(spec: TableSpec): string {
@@ -211,8 +242,13 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
   const [nName, oName, tName] = [rowAlias(spec, 'n'), rowAlias(spec, 'o'), rowAlias(spec, 't')];
   const n = alias(nName);
   const o = alias(oName);
-  const keyChanged = spec.keyColumns.map((k) => `${o.col(k)} IS DISTINCT FROM ${n.col(k)}`).join(' OR ');
-  const keyNote = keyChanged ? [{ when: keyChanged, add: `pg_catalog.jsonb_build_object('old_target_id', ${targetId(spec, o)})` }] : [];
+  const dn = field('d.new_row');
+  const dOld = field('d.old_row');
+  const keyNoteOf = (before: RowRef, after: RowRef) => {
+    const keyChanged = spec.keyColumns.map((k) => `${before.col(k)} IS DISTINCT FROM ${after.col(k)}`).join(' OR ');
+    return keyChanged ? [{ when: keyChanged, add: `pg_catalog.jsonb_build_object('old_target_id', ${targetId(spec, before)})` }] : [];
+  };
+  const keyNote = keyNoteOf(dOld, dn);
   const leftAlone = (c: ColumnSpec) => `${quoteLiteral(c.name)} = ANY (d.unchanged)`;
 
   const values: Record<string, string> = {
@@ -225,24 +261,28 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
     canonical_settings: CANONICAL_SETTINGS.filter(([name]) => spec.settings.includes(name))
       .map(([name, value]) => `\nSET ${quoteIdent(name)} = ${quoteLiteral(value)}`).join(''),
     target_type: quoteLiteral(displayName(spec)),
+    oversized_new: oversizedCheck(spec, ['pgtrail_new'], tName),
+    oversized_old: oversizedCheck(spec, ['pgtrail_old'], tName),
+    oversized_old_new: oversizedCheck(spec, ['pgtrail_old', 'pgtrail_new'], tName),
     insert_target_id: targetId(spec, n),
-    insert_oversized: anyOversized(spec, n),
-    insert_new_data: rowData(spec, n, 'whole'),
-    insert_new_data_capped: rowData(spec, n, 'capped'),
-    insert_metadata: metadata([{ when: anyOversized(spec, n), add: OVERSIZED_NOTE }]),
-    update_target_id: targetId(spec, n),
-    update_pairs: updatePairs(spec, tName, o, n),
-    update_old_data: rowData(spec, o, 'columns'),
-    update_new_data: rowData(spec, n, 'columns'),
-    update_old_data_capped: rowData(spec, o, 'capped', { side: 'old', when: leftAlone }),
-    update_new_data_capped: rowData(spec, n, 'capped', { side: 'new', when: leftAlone }),
-    update_metadata: metadata([{ when: spec.options.maxValueBytes > 0 ? 'd.oversized' : 'false', add: OVERSIZED_NOTE }, ...keyNote]),
+    insert_new_data: rowData(spec, n),
+    insert_new_data_capped: rowData(spec, n, true),
+    insert_metadata_capped: metadata(oversizedNote(spec, [n])),
+    update_target_id: targetId(spec, dn),
+    update_pairs: updatePairs(spec, tName),
+    update_old_data: rowData(spec, dOld),
+    update_new_data: rowData(spec, dn),
+    update_pairs_capped: updatePairsCapped(spec, tName, o, n),
+    update_target_id_capped: targetId(spec, n),
+    update_old_data_capped: rowData(spec, o, true, { side: 'old', when: leftAlone }),
+    update_new_data_capped: rowData(spec, n, true, { side: 'new', when: leftAlone }),
+    update_metadata: metadata(keyNote),
+    update_metadata_capped: metadata([...oversizedNote(spec, [o, n]), ...keyNoteOf(o, n)]),
     update_filter: updateFilter(spec),
     delete_target_id: targetId(spec, o),
-    delete_oversized: anyOversized(spec, o),
-    delete_old_data: rowData(spec, o, 'whole'),
-    delete_old_data_capped: rowData(spec, o, 'capped'),
-    delete_metadata: metadata([{ when: anyOversized(spec, o), add: OVERSIZED_NOTE }]),
+    delete_old_data: rowData(spec, o),
+    delete_old_data_capped: rowData(spec, o, true),
+    delete_metadata_capped: metadata(oversizedNote(spec, [o])),
     triggers: triggers(spec, fn),
   };
   const definition = template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {

@@ -45,8 +45,6 @@ export interface ColumnSpec {
   typedEquality: boolean;
   /** bytea is hashed as is; other types through their text form. */
   bytea: boolean;
-  /** Variable length (typlen < 0): only such a value can be TOASTed or exceed the cap. */
-  varlena: boolean;
 }
 
 export interface TableSpec {
