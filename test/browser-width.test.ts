@@ -6,13 +6,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
-import { addUser } from '../src/console/users.ts';
-import { installDemo, makeDemoChanges } from '../src/demo/seed.ts';
-import { installDemoHistory } from '../src/demo/history.ts';
-import { startConsole, type RunningConsole } from '../src/server/serve.ts';
-import { loadConfig } from '../src/config.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { launchChromium, requireChromium } from './helpers/browser.ts';
+import type { RunningConsole } from '../src/server/serve.ts';
+import type { TestDatabase } from './helpers/database.ts';
+import { demoConsole, launchChromium, requireChromium } from './helpers/browser.ts';
 
 const PASSWORD = 'browser width password';
 /** The narrowest supported width, the width where the compact columns end, and the default ones. */
@@ -22,16 +18,7 @@ const t = suite<{ db: TestDatabase; server: RunningConsole; browser: Browser; pa
 
 t.before(async (ctx) => {
   requireChromium(ctx);
-  ctx.db = await createTestDatabase('browser_width');
-  await installDemo(ctx.db.pool);
-  await installDemoHistory(ctx.db.pool);
-  await makeDemoChanges(ctx.db.pool);
-  const client = await ctx.db.pool.connect();
-  await client.query('BEGIN');
-  await addUser(client, 'admin@example.com', 'admin', PASSWORD);
-  await client.query('COMMIT');
-  client.release();
-  ctx.server = await startConsole({ databaseUrl: ctx.db.url, port: 0, host: '127.0.0.1', config: loadConfig({}) });
+  ({ db: ctx.db, server: ctx.server } = await demoConsole('browser_width', PASSWORD));
   ctx.browser = await launchChromium();
   const context = await ctx.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
   ctx.page = await context.newPage();

@@ -2,6 +2,12 @@
 // names another binary (or a missing one, to see the skipped path).
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../src/config.ts';
+import { addUser } from '../../src/console/users.ts';
+import { installDemoHistory } from '../../src/demo/history.ts';
+import { installDemo, makeDemoChanges } from '../../src/demo/seed.ts';
+import { startConsole, type RunningConsole } from '../../src/server/serve.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
 import { requireOr } from './requirements.ts';
 
 export const CHROMIUM = process.env.PGTRAIL_CHROMIUM || '/usr/bin/chromium';
@@ -20,4 +26,22 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** The demo (schema, a week of history, live changes) with admin@example.com, served on a free loopback port. */
+export async function demoConsole(label: string, password: string): Promise<{ db: TestDatabase; server: RunningConsole }> {
+  const db = await createTestDatabase(label);
+  await installDemo(db.pool);
+  await installDemoHistory(db.pool);
+  await makeDemoChanges(db.pool);
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await addUser(client, 'admin@example.com', 'admin', password);
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+  const server = await startConsole({ databaseUrl: db.url, port: 0, host: '127.0.0.1', config: loadConfig({}) });
+  return { db, server };
 }
