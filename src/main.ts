@@ -25,19 +25,25 @@ class Stopped extends Error {}
 
 /**
  * SIGINT and SIGTERM, to this process alone (a supervisor, `kill`) or to its whole group (Ctrl+C):
- * the first one stops the console and the embedded server cleanly; a second one exits at once.
+ * the first one stops the console and the embedded server cleanly; a second one, a second or more
+ * later, exits at once.
  */
 function shutdownSignals() {
   takeShutdownSignals();
   let requested = false;
   let wake!: () => void;
   const stopping = new Promise<void>((resolve) => (wake = resolve));
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    // A signal to the whole group (Ctrl+C, a supervisor killing the group) reaches this process
+    // twice: directly and forwarded by npm. Only one that comes later is a second request.
+    if (requested && Date.now() - firstAt < 1000) return;
     if (requested) {
       console.error(`\n${signal} again: exiting now, without waiting for a clean stop.`);
       process.exit(1);
     }
     requested = true;
+    firstAt = Date.now();
     console.log(`\n${signal}: stopping …`);
     wake();
   };

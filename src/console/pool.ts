@@ -6,6 +6,7 @@
 // whereas a failed SET ROLE in the handler would leave a connection running with the login's own,
 // wider rights, with the caller's query already queued behind it.
 import pg from 'pg';
+import { survivePoolErrors } from '../db/connect.ts';
 import { UserError, sqlState, SqlState } from '../db/errors.ts';
 
 export const CONSOLE_ROLE = 'pgtrail_console';
@@ -20,9 +21,8 @@ export function createConsolePool(url: string, max = 10, options: { statementTim
     connectionString: url, max, application_name: 'pgtrail-console', options: `-c role=${CONSOLE_ROLE}`,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
-  // An idle client that loses its server must not crash the process.
-  pool.on('error', () => {});
-  return pool;
+  // A client that loses its server must not crash the process.
+  return survivePoolErrors(pool);
 }
 
 /** Fails early, with advice, when the login may not act as pgtrail_console or 0003 is missing. */
