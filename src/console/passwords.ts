@@ -15,9 +15,25 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   });
 }
 
+/** scrypt at the current cost, for secrets other than passwords (recovery codes). */
+export function deriveKey(secret: string, salt: Buffer): Promise<Buffer> {
+  return derive(secret, salt, { N, r: R, p: P });
+}
+
 export function checkPasswordStrength(password: string): void {
   if ([...password].length < MIN_PASSWORD_LENGTH) throw new UserError(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
   if (Buffer.byteLength(password) > 1024) throw new UserError('password: at most 1024 bytes');
+}
+
+/** A new password: strong enough, and not the account's email or its name part. */
+export function checkNewPassword(password: string, email: string): void {
+  checkPasswordStrength(password);
+  const typed = password.normalize('NFKC').trim().toLowerCase();
+  const address = email.trim().toLowerCase();
+  const name = address.split('@')[0];
+  if (typed === address || typed.includes(address) || (name.length >= 4 && typed.includes(name))) {
+    throw new UserError('password: must not contain your email address or its name part');
+  }
 }
 
 export async function hashPassword(password: string): Promise<string> {
