@@ -35,6 +35,13 @@ const schema = z.object({
    * Exports are not bounded by it.
    */
   PGTRAIL_QUERY_TIMEOUT_MS: z.coerce.number().int('must be a whole number of milliseconds').min(1).max(3_600_000).default(10_000),
+  /**
+   * The key that encrypts console users' TOTP secrets (32+ bytes, hex or base64url); never stored in
+   * the database. Without it, the key is read from PGTRAIL_TOTP_KEY_FILE, made there on first start.
+   */
+  PGTRAIL_TOTP_KEY: z.string().trim().min(1).optional(),
+  /** Default: totp.key beside the data folder (with the default PGTRAIL_DATA_DIR: .pgtrail/totp.key). */
+  PGTRAIL_TOTP_KEY_FILE: z.string().trim().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

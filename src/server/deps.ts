@@ -16,6 +16,11 @@ export interface AppDeps {
   reads?: BoundedReads;
   /** Signs keyset cursors (console.settings 'server_secret', so it survives restarts). */
   secret: string;
+  /**
+   * AES-256 key for TOTP secrets (src/console/totp-key.ts: from the environment or a file, never
+   * the database). Without it, two-factor enrolment is unavailable and only recovery codes sign in.
+   */
+  totpKey?: Buffer;
   /** The clock (tests move it to expire sessions and locks). */
   now?: () => Date;
   /** Session cookies always carry Secure (otherwise only on HTTPS requests). */

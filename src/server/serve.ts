@@ -1,11 +1,13 @@
 // Serving the console: the console pool (as pgtrail_console), the persisted secret, the HTTP
 // server, and the fallback maintenance timer when no pg_cron job maintains this database.
 import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { checkConsoleRole, createConsolePool } from '../console/pool.ts';
 import { loadServerSecret } from '../console/secret.ts';
+import { loadTotpKey } from '../console/totp-key.ts';
 import { UserError } from '../db/errors.ts';
 import { stepsSentence } from '../maintenance/describe.ts';
 import { scheduleState } from '../maintenance/schedule.ts';
@@ -17,7 +19,8 @@ export interface ServeOptions {
   databaseUrl: string;
   port: number;
   host: string;
-  config: Pick<Config, 'PGTRAIL_SESSION_HOURS' | 'PGTRAIL_SESSION_IDLE_MINUTES' | 'PGTRAIL_TRUST_PROXY' | 'PGTRAIL_SECURE_COOKIES' | 'PGTRAIL_MAINTENANCE_MINUTES' | 'PGTRAIL_QUERY_TIMEOUT_MS'>;
+  config: Pick<Config, 'PGTRAIL_SESSION_HOURS' | 'PGTRAIL_SESSION_IDLE_MINUTES' | 'PGTRAIL_TRUST_PROXY' | 'PGTRAIL_SECURE_COOKIES' | 'PGTRAIL_MAINTENANCE_MINUTES' | 'PGTRAIL_QUERY_TIMEOUT_MS'
+    | 'PGTRAIL_TOTP_KEY' | 'PGTRAIL_TOTP_KEY_FILE' | 'PGTRAIL_DATA_DIR'>;
   log?: (line: string) => void;
 }
 
@@ -41,10 +44,13 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
   try {
     await checkConsoleRole(pool);
     const secret = await loadServerSecret(pool);
+    const { config } = options;
+    const totpKey = loadTotpKey({ key: config.PGTRAIL_TOTP_KEY, file: config.PGTRAIL_TOTP_KEY_FILE ?? join(dirname(resolve(config.PGTRAIL_DATA_DIR)), 'totp.key') });
     const app = createApp({
       pool,
       reads,
       secret,
+      totpKey,
       secureCookies: options.config.PGTRAIL_SECURE_COOKIES,
       trustProxy: options.config.PGTRAIL_TRUST_PROXY,
       session: { ttlMs: options.config.PGTRAIL_SESSION_HOURS * 3_600_000, idleMs: options.config.PGTRAIL_SESSION_IDLE_MINUTES * 60_000 },
