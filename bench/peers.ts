@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { quoteIdent } from '../src/db/sql.ts';
 import { startCluster, CLUSTER_SETTINGS, type Cluster } from './lib/cluster.ts';
 import { pgtrailDeferredWork, everyInterval, type DeferredStats } from './lib/deferred.ts';
-import { CONFIG_NAMES, LABELS, PEER_SOURCES, loadPeer, makeConfigs, type Config, type ConfigName, type PeerFile, type PeerName } from './lib/peer-configs.ts';
+import { CONFIG_NAMES, DEFAULT_CONFIGS, LABELS, PEER_SOURCES, loadPeer, makeConfigs, type Config, type ConfigName, type PeerFile, type PeerName } from './lib/peer-configs.ts';
 import { markdownTable, spread, ratios, type Row, type Run, type Runs } from './lib/peers-report.ts';
 import {
   BENCH_T_DDL, BULK, FK_DDL, FK_DELETE, FK_FILL, INSERT_ONE_PGBENCH, TOAST_DDL, TOAST_FILL, TOAST_UPDATE,
@@ -79,7 +79,7 @@ function parseOptions() {
   const only = list('only', WORKLOADS, WORKLOADS);
   // (d) is read after (c): asking for one runs both.
   if (only.includes('d') && !only.includes('c')) only.splice(only.indexOf('d'), 0, 'c');
-  const configs = list('configs', CONFIG_NAMES, CONFIG_NAMES);
+  const configs = list('configs', CONFIG_NAMES, DEFAULT_CONFIGS);
   // Every ratio is to the unaudited run of the same repetition.
   if (!configs.includes('none')) configs.unshift('none');
   const mb = int('toast-mb', 5);

@@ -9,8 +9,10 @@ import type pg from 'pg';
 import { migrate } from '../../src/migrate.ts';
 import { enableAudit } from '../../src/audit/enable.ts';
 
-export const CONFIG_NAMES = ['none', 'pgtrail', 'audit_trigger', 'supa_audit', 'ref_row', 'ref_stmt'] as const;
+export const CONFIG_NAMES = ['none', 'pgtrail', 'audit_trigger', 'supa_audit', 'ref_row', 'ref_stmt', 'pgtrail_no_btree'] as const;
 export type ConfigName = (typeof CONFIG_NAMES)[number];
+/** What a run compares unless --configs says otherwise: every configuration but the studies. */
+export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIG_NAMES.filter((n) => n !== 'pgtrail_no_btree');
 
 export const LABELS: Record<ConfigName, string> = {
   none: 'none (unaudited)',
@@ -19,6 +21,7 @@ export const LABELS: Record<ConfigName, string> = {
   supa_audit: 'supa_audit 0.3.1',
   ref_row: 'bare row trigger, to_jsonb, unindexed',
   ref_stmt: 'bare statement trigger, transition tables, unindexed',
+  pgtrail_no_btree: 'study: pgtrail with its B-tree indexes dropped (BRINs kept); not a product configuration',
 };
 
 /** Where each peer's SQL comes from (recorded in the results, never fetched by the benchmark). */
@@ -94,6 +97,17 @@ export function makeConfigs(peers: Partial<Record<PeerName, PeerFile>>): Record<
         await c.query('CREATE EXTENSION "uuid-ossp"');
         await c.query(withoutConfigDump(sa.sql));
         await regclass(c, 'audit.enable_tracking', tables);
+      },
+    },
+    // The ceiling of "take index maintenance off the write path" (docs/capture.md): what capture
+    // costs when audit.events keeps only its BRINs. Selected with --configs; not in the default set.
+    pgtrail_no_btree: {
+      name: 'pgtrail_no_btree', schema: 'audit', eventsTable: 'audit.events', deferred: true,
+      async install(c, tables) {
+        await migrate(c);
+        for (const t of tables) await enableAudit(c, { schema: 'public', table: t }, {});
+        const r = await c.query(`SELECT indexrelid::regclass::text AS i FROM pg_index JOIN pg_class ON oid = indexrelid WHERE indrelid = 'audit.events'::regclass AND relam = (SELECT oid FROM pg_am WHERE amname = 'btree')`);
+        for (const x of r.rows) await c.query(`DROP INDEX ${x.i}`);
       },
     },
     ref_row: {
