@@ -42,6 +42,13 @@ const schema = z.object({
   PGTRAIL_TOTP_KEY: z.string().trim().min(1).optional(),
   /** Default: totp.key beside the data folder (with the default PGTRAIL_DATA_DIR: .pgtrail/totp.key). */
   PGTRAIL_TOTP_KEY_FILE: z.string().trim().min(1).optional(),
+  /**
+   * The Ed25519 private key that signs seals and export manifests (what `pgtrail seal-key create`
+   * prints: base64url PKCS#8), or PGTRAIL_SEAL_KEY_FILE (its PEM file). Never stored in the database;
+   * without either, sealing is skipped with a warning and capture goes on.
+   */
+  PGTRAIL_SEAL_KEY: z.string().trim().min(1).optional(),
+  PGTRAIL_SEAL_KEY_FILE: z.string().trim().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema>;
