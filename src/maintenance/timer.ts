@@ -6,7 +6,7 @@
 // after the previous one finished. A connection that dies releases its session lock by itself.
 import type pg from 'pg';
 import { MAINTENANCE_LOCK } from './lock.ts';
-import { runMaintenance, type MaintenanceStep } from './run.ts';
+import { runMaintenance, type MaintenanceOptions, type MaintenanceStep } from './run.ts';
 
 export interface MaintenanceTimerOptions {
   /** Called after each round that ran (steps may be empty). */
@@ -17,17 +17,19 @@ export interface MaintenanceTimerOptions {
   onError?: (error: unknown) => void;
   /** Delay before the first round, in ms (default 0: run at start, then every intervalMs). */
   firstDelayMs?: number;
+  /** Seal after each round with this key (the console's PGTRAIL_SEAL_KEY), see run.ts. */
+  maintenance?: MaintenanceOptions;
 }
 
 /** One round: what maintenance did, or null when another session held the lock and it was skipped. */
-export async function maintainIfFree(pool: pg.Pool): Promise<MaintenanceStep[] | null> {
+export async function maintainIfFree(pool: pg.Pool, options: MaintenanceOptions = {}): Promise<MaintenanceStep[] | null> {
   const client = await pool.connect();
   let locked = false;
   try {
     const { rows } = await client.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [MAINTENANCE_LOCK.classId, MAINTENANCE_LOCK.objId]);
     locked = rows[0].ok === true;
     if (!locked) return null;
-    return await runMaintenance(client);
+    return await runMaintenance(client, undefined, options);
   } finally {
     if (locked) await client.query('SELECT pg_advisory_unlock($1, $2)', [MAINTENANCE_LOCK.classId, MAINTENANCE_LOCK.objId]).catch(() => {});
     client.release();
@@ -44,7 +46,7 @@ export function startMaintenanceTimer(pool: pg.Pool, intervalMs: number, options
 
   const round = async () => {
     try {
-      const steps = await maintainIfFree(pool);
+      const steps = await maintainIfFree(pool, options.maintenance);
       if (steps === null) options.onSkip?.();
       else options.onRun?.(steps);
     } catch (error) {

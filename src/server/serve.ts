@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { checkConsoleRole, createConsolePool } from '../console/pool.ts';
 import { loadServerSecret } from '../console/secret.ts';
 import { loadTotpKey } from '../console/totp-key.ts';
+import { loadSealKey } from '../integrity/keys.ts';
 import { UserError } from '../db/errors.ts';
 import { stepsSentence } from '../maintenance/describe.ts';
 import { scheduleState } from '../maintenance/schedule.ts';
@@ -20,7 +21,7 @@ export interface ServeOptions {
   port: number;
   host: string;
   config: Pick<Config, 'PGTRAIL_SESSION_HOURS' | 'PGTRAIL_SESSION_IDLE_MINUTES' | 'PGTRAIL_TRUST_PROXY' | 'PGTRAIL_SECURE_COOKIES' | 'PGTRAIL_MAINTENANCE_MINUTES' | 'PGTRAIL_QUERY_TIMEOUT_MS'
-    | 'PGTRAIL_TOTP_KEY' | 'PGTRAIL_TOTP_KEY_FILE' | 'PGTRAIL_DATA_DIR'>;
+    | 'PGTRAIL_TOTP_KEY' | 'PGTRAIL_TOTP_KEY_FILE' | 'PGTRAIL_DATA_DIR' | 'PGTRAIL_SEAL_KEY' | 'PGTRAIL_SEAL_KEY_FILE'>;
   log?: (line: string) => void;
 }
 
@@ -59,8 +60,12 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
     const cron = await scheduleState(options.databaseUrl).catch(() => null);
     let stopTimer: (() => Promise<void>) | undefined;
     if (!cron?.job?.active) {
+      // Seals are signed here only when this process has the key (never from the database).
+      const sealKey = loadSealKey({ key: config.PGTRAIL_SEAL_KEY, file: config.PGTRAIL_SEAL_KEY_FILE });
+      if (!sealKey) log('maintenance: no seal key (PGTRAIL_SEAL_KEY or PGTRAIL_SEAL_KEY_FILE): events are captured but not sealed by this console; run `pgtrail seal` from cron, see docs/integrity.md');
       stopTimer = startMaintenanceTimer(pool, options.config.PGTRAIL_MAINTENANCE_MINUTES * 60_000, {
         onRun: (steps) => steps.length && log(`maintenance: ${stepsSentence(steps)}`),
+        maintenance: { sealKey, onSeal: (o) => o.sealed && log(`maintenance: sealed #${o.seq} (${o.count} event(s))`) },
       });
     }
 

@@ -1,10 +1,14 @@
 import { once } from 'node:events';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { requireInstalled } from '../../audit/installed.ts';
 import { createPool } from '../../db/connect.ts';
 import { explainConnectionError, UserError } from '../../db/errors.ts';
 import { buildCopySql, EXPORT_FORMATS, type ExportFormat } from '../../export/copy-sql.ts';
 import { CopyExport, type CopyOutcome } from '../../export/copy-stream.ts';
-import { clientRecorder, newExportId, type ExportSpec } from '../../export/record.ts';
+import { clientRecorder, filterMetadata, newExportId, type ExportSpec } from '../../export/record.ts';
+import { ExportDigest } from '../../integrity/export-digest.ts';
+import { loadSealKey } from '../../integrity/keys.ts';
+import { buildManifest } from '../../integrity/manifest.ts';
 import { parseFilter } from '../../query/filter.ts';
 import { useSearchIndex } from '../../query/search-index.ts';
 import type { Command, OptionSpec, OptionValues } from '../command.ts';
@@ -51,6 +55,7 @@ export const exportCommand: Command = {
   options: {
     format: { type: 'string', value: 'csv|jsonl', description: 'CSV with a header row, or JSON Lines (one event per line)' },
     raw: { type: 'boolean', description: 'CSV: do not neutralise formula-like cells (for machines)' },
+    manifest: { type: 'string', value: 'FILE', description: 'also write a signed manifest of the exported bytes to FILE (needs the seal key; check with verify-export)' },
     ...Object.fromEntries(Object.entries(FILTER_FLAGS).map(([flag, { spec }]) => [flag, spec])),
   },
   async run({ config, positionals, values, stderr }) {
@@ -62,6 +67,18 @@ export const exportCommand: Command = {
     const filter = parseFilter(filterParams(values));
     const now = new Date();
     const spec: ExportSpec = { id: newExportId(), format, raw: values.raw === true, filter, now, via: 'cli' };
+    const manifestFile = typeof values.manifest === 'string' ? values.manifest : undefined;
+    const sealKey = manifestFile ? loadSealKey({ key: config.PGTRAIL_SEAL_KEY, file: config.PGTRAIL_SEAL_KEY_FILE }) : null;
+    if (manifestFile && !sealKey) throw new UserError('export --manifest signs with the seal key: set PGTRAIL_SEAL_KEY or PGTRAIL_SEAL_KEY_FILE');
+    const digest = manifestFile ? new ExportDigest(format) : undefined;
+    let manifestFd: number | undefined;
+    if (manifestFile) {
+      try {
+        manifestFd = openSync(manifestFile, 'w', 0o644);
+      } catch (error) {
+        throw new UserError(`cannot write the manifest ${manifestFile}: ${(error as Error).message}`, { cause: error });
+      }
+    }
 
     const url = requireDatabaseUrl(config);
     const pool = createPool(url, 2);
@@ -77,7 +94,7 @@ export const exportCommand: Command = {
       await recorder.started(spec);
       const startedAt = Date.now();
       const run = await CopyExport.start(pool, copySql);
-      const written = await writeAll(run, process.stdout);
+      const written = await writeAll(run, process.stdout, digest);
       if (!written) run.cancel();
       const outcome: CopyOutcome = await run.done;
       await recorder.ended(spec, outcome, startedAt);
@@ -87,15 +104,22 @@ export const exportCommand: Command = {
         return 1;
       }
       stderr(`exported ${outcome.rows} event${outcome.rows === 1 ? '' : 's'} (${outcome.bytes} bytes, export ${spec.id})\n`);
+      if (manifestFd !== undefined && digest && sealKey) {
+        const { filters, query } = filterMetadata(filter, now) as { filters: Record<string, string | string[]>; query: string };
+        const file = await buildManifest(pool, sealKey, { exportId: spec.id, format, raw: spec.raw, filters, query, exportedAt: now, digest: digest.finish() });
+        writeSync(manifestFd, `${JSON.stringify(file, null, 2)}\n`);
+        stderr(`manifest written to ${manifestFile}: sha256 ${file.manifest.sha256}, ${file.manifest.seals.length} seal(s), ${file.manifest.unsealed_rows} row(s) not sealed yet\n`);
+      }
       return 0;
     } finally {
+      if (manifestFd !== undefined) closeSync(manifestFd);
       await pool.end().catch(() => {});
     }
   },
 };
 
 /** Copies the COPY output to `out` with backpressure; false when `out` went away first. */
-async function writeAll(run: CopyExport, out: NodeJS.WritableStream): Promise<boolean> {
+async function writeAll(run: CopyExport, out: NodeJS.WritableStream, digest?: ExportDigest): Promise<boolean> {
   let broken = false;
   const onError = () => (broken = true);
   out.on('error', onError);
@@ -108,6 +132,7 @@ async function writeAll(run: CopyExport, out: NodeJS.WritableStream): Promise<bo
         return true; // PostgreSQL's error: reported from run.done
       }
       if (chunk === null || broken) return !broken;
+      digest?.update(chunk);
       if (!out.write(chunk)) {
         await Promise.race([once(out, 'drain'), once(out, 'error'), once(out, 'close')]);
       }

@@ -9,6 +9,10 @@ import { migrateCommand } from './migrate.ts';
 import { retentionCommand } from './retention.ts';
 import { scheduleCommand } from './schedule.ts';
 import { searchIndexCommand } from './search-index.ts';
+import { sealCommand } from './seal.ts';
+import { sealKeyCommand } from './seal-key.ts';
+import { verifyCommand } from './verify.ts';
+import { verifyExportCommand } from './verify-export.ts';
 import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 import { userCommand } from './user.ts';
@@ -24,6 +28,10 @@ export const commands: Command[] = [
   maintainCommand,
   scheduleCommand,
   searchIndexCommand,
+  sealKeyCommand,
+  sealCommand,
+  verifyCommand,
+  verifyExportCommand,
   exportCommand,
   tokenCommand,
   serveCommand,

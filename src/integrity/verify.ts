@@ -1,0 +1,263 @@
+// `pgtrail verify`: recompute the chain and every seal in range from the events as they are now,
+// and name what differs. Each seal is checked against what it signed: its events are selected by
+// the same rule the sealer used (scan.ts) and walked in id order beside the seal's own id list
+// and locators, so an altered event is named by id, a deleted one too (or, when a signed
+// retention record says so, reported as expired by policy), and an event slipped into a sealed
+// range as well. Signatures, the hash chain, sequence gaps and the keys are checked for every
+// seal; --from/--to narrow only which seals have their events recomputed.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { publicKeyFromRaw } from './keys.ts';
+import { memberWhere, parseMultirange, scanEvents, type ScannedEvent } from './scan.ts';
+import { GENESIS_HASH, sealMessage, sha256, signatureValid, type Expiry, type Snapshot } from './seal-message.ts';
+import { expiriesAfter, locatorsOf, readKeys, readSeals, requireSeals, type StoredSeal } from './store.ts';
+import { IdSet } from './id-set.ts';
+
+export type FindingKind =
+  | 'altered' | 'missing' | 'inserted' | 'uncovered' | 'unsealed_older' | 'events_hash'
+  | 'seal_missing' | 'seal_edited' | 'chain_broken' | 'unknown_key' | 'unexpected_key' | 'key_replaced';
+
+export interface Finding {
+  kind: FindingKind;
+  /** The seal concerned, when there is one. */
+  seal?: string;
+  /** Event ids concerned, as ranges `a-b` (a single id as `a`). */
+  ids?: string[];
+  count?: number;
+  message: string;
+}
+
+export interface ExpiredNote {
+  seal: string;
+  partition: string;
+  droppedAt: string;
+  /** Whether a seal has signed the retention record yet. */
+  signed: boolean;
+  count: number;
+  ids: string[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  seals: number;
+  /** Seals whose events were recomputed (those overlapping --from/--to). */
+  checked: number;
+  events: number;
+  head: { seq: string; hash: string; sealedAt: string } | null;
+  keys: Array<{ fingerprint: string; expected: boolean | null }>;
+  expectedKeyGiven: boolean;
+  expired: ExpiredNote[];
+  findings: Finding[];
+  notes: string[];
+}
+
+export interface VerifyOptions {
+  from?: Date;
+  to?: Date;
+  /** Expected key fingerprints; empty = none given (verify then trusts the keys stored in the database). */
+  keys?: string[];
+  /** Ids listed per finding at most (the count is always exact). */
+  maxIds?: number;
+}
+
+const sameSnapshot = (a: Snapshot | null, b: Snapshot | null) =>
+  a === b || (!!a && !!b && a.xmin === b.xmin && a.xmax === b.xmax && a.xip.join(',') === b.xip.join(','));
+
+export async function verifyTrail(client: pg.ClientBase, options: VerifyOptions = {}): Promise<VerifyReport> {
+  await requireSeals(client);
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    return await verifyInSnapshot(client, options);
+  } finally {
+    await client.query('ROLLBACK').catch(() => {});
+  }
+}
+
+async function verifyInSnapshot(client: pg.ClientBase, options: VerifyOptions): Promise<VerifyReport> {
+  const maxIds = options.maxIds ?? 20;
+  const expected = new Set(options.keys ?? []);
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  const add = (f: Finding) => findings.push(f);
+
+  // Keys: the stored public key must still hash to its fingerprint.
+  const keys = await readKeys(client);
+  const publicKeys = new Map<string, ReturnType<typeof publicKeyFromRaw>>();
+  for (const k of keys) {
+    if (k.actualFingerprint !== k.fingerprint) {
+      add({ kind: 'key_replaced', message: `the public key stored as ${k.fingerprint} is a different key (${k.actualFingerprint}): it was replaced in the database` });
+      continue;
+    }
+    try {
+      publicKeys.set(k.fingerprint, publicKeyFromRaw(k.publicKey));
+    } catch {
+      add({ kind: 'key_replaced', message: `the public key stored as ${k.fingerprint} is not a valid Ed25519 key` });
+    }
+  }
+  if (expected.size === 0) {
+    notes.push('no expected key fingerprint was given (--key): signatures were checked against the public keys stored in the database, which whoever controls the database could replace');
+  }
+
+  // The chain: every seal's signature, hash link, snapshot link and sequence number.
+  const seals = await readSeals(client);
+  const intact = new Set<string>(); // seals whose signature holds: their contents are what was signed
+  const recomputed = new Map<string, Buffer>();
+  let previous: StoredSeal | null = null;
+  for (const seal of seals) {
+    const message = sealMessage(seal);
+    const hash = sha256(message);
+    recomputed.set(seal.seq, hash);
+    const publicKey = publicKeys.get(seal.keyFingerprint);
+    if (!publicKey) {
+      add({ kind: 'unknown_key', seal: seal.seq, message: `seal #${seal.seq} names key ${seal.keyFingerprint}, which is not a usable key in audit.seal_keys` });
+    } else if (!signatureValid(message, seal.signature, publicKey)) {
+      add({ kind: 'seal_edited', seal: seal.seq, message: `seal #${seal.seq}: its signature does not match its contents (the seal was edited or forged)` });
+    } else {
+      intact.add(seal.seq);
+      if (!hash.equals(seal.hash)) {
+        add({ kind: 'seal_edited', seal: seal.seq, message: `seal #${seal.seq}: its stored hash was changed (the signed contents are intact)` });
+      }
+    }
+    if (expected.size > 0 && !expected.has(seal.keyFingerprint)) {
+      add({ kind: 'unexpected_key', seal: seal.seq, message: `seal #${seal.seq} is signed with key ${seal.keyFingerprint}, not the expected ${[...expected].join(' or ')}: the chain was re-signed or the public key replaced` });
+    }
+    const seq = BigInt(seal.seq);
+    const expectedSeq = previous ? BigInt(previous.seq) + 1n : 1n;
+    if (seq !== expectedSeq) {
+      add({ kind: 'seal_missing', seal: seal.seq, message: `seal${seq - expectedSeq > 1n ? 's' : ''} #${expectedSeq}${seq - expectedSeq > 1n ? `-#${seq - 1n}` : ''} missing before seal #${seal.seq}: deleted from audit.seals` });
+    } else if (previous) {
+      // An edited predecessor is reported already; link to what it signed (its stored hash) then.
+      const link = intact.has(previous.seq) ? recomputed.get(previous.seq)! : previous.hash;
+      if (!seal.prevHash.equals(link) || !sameSnapshot(seal.prevSnapshot, previous.snapshot)) {
+        add({ kind: 'chain_broken', seal: seal.seq, message: `seal #${seal.seq} does not follow seal #${previous.seq} (its previous-seal hash or snapshot differs): the chain was rebuilt or a seal replaced` });
+      }
+    } else if (!seal.prevHash.equals(GENESIS_HASH) || seal.prevSnapshot !== null) {
+      add({ kind: 'chain_broken', seal: seal.seq, message: `seal #1 claims a predecessor: the chain was rebuilt` });
+    }
+    previous = seal;
+  }
+
+  // Retention records: signed by a seal (trusted) or not yet (reported, but not proof).
+  const signedExpiries: Array<Expiry & { signed: boolean }> = [];
+  for (const seal of seals) if (intact.has(seal.seq)) for (const e of seal.expired) signedExpiries.push({ ...e, signed: true });
+  const lastIntact = [...seals].reverse().find((s) => intact.has(s.seq));
+  for (const e of await expiriesAfter(client, lastIntact?.expiredUpto ?? '0')) signedExpiries.push({ ...e, signed: false });
+  const expiries = signedExpiries.map((e) => ({ ...e, set: IdSet.fromRanges(parseMultirange(e.ids)) }));
+
+  // Events of every intact seal in range.
+  const inRange = (s: StoredSeal) =>
+    (!options.from || (s.lastAt !== null && new Date(s.lastAt) >= options.from)) && (!options.to || (s.firstAt !== null && new Date(s.firstAt) < options.to));
+  const expired: ExpiredNote[] = [];
+  let checked = 0;
+  let events = 0;
+  for (const seal of seals) {
+    if (!intact.has(seal.seq) || !inRange(seal)) continue;
+    checked += 1;
+    const result = await recomputeSeal(client, seal);
+    events += result.present;
+    const at = `seal #${seal.seq}`;
+    if (result.altered.size) add({ kind: 'altered', seal: seal.seq, ids: result.altered.text(maxIds), count: result.altered.size, message: `${at}: ${result.altered.size} event(s) altered since sealed` });
+    if (result.inserted.size) add({ kind: 'inserted', seal: seal.seq, ids: result.inserted.text(maxIds), count: result.inserted.size, message: `${at}: ${result.inserted.size} event(s) present that the seal does not cover (inserted after sealing)` });
+    let deleted = result.missing;
+    for (const e of expiries) {
+      const left = deleted.intersect(e.set);
+      if (left.size === 0) continue;
+      deleted = deleted.minus(e.set);
+      expired.push({ seal: seal.seq, partition: e.partition, droppedAt: e.dropped_at, signed: e.signed, count: left.size, ids: left.text(maxIds) });
+      if (!e.signed) notes.push(`${left.size} event(s) of seal #${seal.seq} left with ${e.partition} on ${e.dropped_at}; that retention record is not signed by a seal yet`);
+    }
+    if (deleted.size) add({ kind: 'missing', seal: seal.seq, ids: deleted.text(maxIds), count: deleted.size, message: `${at}: ${deleted.size} event(s) missing (deleted, or their partition dropped outside retention)` });
+    if (!result.altered.size && !result.inserted.size && !result.missing.size && !result.hashMatches) {
+      add({ kind: 'events_hash', seal: seal.seq, message: `${at}: the events' hash differs from the sealed one` });
+    }
+  }
+
+  // Events no seal covers although they should be.
+  for (let i = 0; i < seals.length; i++) {
+    const seal = seals[i];
+    const before = seals[i - 1];
+    const gap = before ? BigInt(seal.seq) - BigInt(before.seq) > 1n : seal.seq !== '1';
+    if (!gap || !seal.prevSnapshot || !intact.has(seal.seq)) continue;
+    const params: unknown[] = [];
+    const where = memberWhere(params, seal.prevSnapshot, before?.snapshot ?? null);
+    const ids = await idsWhere(client, where, params);
+    if (ids.size) add({ kind: 'uncovered', seal: seal.seq, ids: ids.text(maxIds), count: ids.size, message: `${ids.size} event(s) were covered by the missing seal(s) before #${seal.seq} and are now covered by none` });
+  }
+  const head = seals[seals.length - 1];
+  if (head) {
+    const lastId = seals.reduce((m, s) => (s.lastId !== null && BigInt(s.lastId) > m ? BigInt(s.lastId) : m), 0n);
+    // Pending events whose transaction began after the newest seal's snapshot (tx_id >= xmax)
+    // draw ids after it too; one with a lower id than a sealed event was slipped in.
+    const { rows } = await client.query(
+      `SELECT e.id FROM audit.events AS e WHERE e.tx_id >= $1::bigint AND e.id < $2::bigint ORDER BY e.id`, [head.snapshot.xmax, String(lastId)]);
+    const late = IdSet.fromIds(rows.map((r) => Number(r.id)));
+    if (late.size) add({ kind: 'unsealed_older', ids: late.text(maxIds), count: late.size, message: `${late.size} event(s) are not covered by any seal although older than the newest seal (#${head.seq}): inserted after sealing` });
+  }
+
+  return {
+    ok: findings.length === 0,
+    seals: seals.length,
+    checked,
+    events,
+    head: head ? { seq: head.seq, hash: (recomputed.get(head.seq) ?? head.hash).toString('hex'), sealedAt: head.sealedAt } : null,
+    keys: [...new Set(seals.map((s) => s.keyFingerprint))].map((fingerprint) => ({ fingerprint, expected: expected.size ? expected.has(fingerprint) : null })),
+    expectedKeyGiven: expected.size > 0,
+    expired,
+    findings,
+    notes,
+  };
+}
+
+async function idsWhere(client: pg.ClientBase, where: string, params: unknown[]): Promise<IdSet> {
+  const { rows } = await client.query(`SELECT e.id FROM audit.events AS e WHERE ${where} ORDER BY e.id`, params);
+  return IdSet.fromIds(rows.map((r) => Number(r.id)));
+}
+
+interface SealCheck {
+  present: number;
+  altered: IdSet;
+  missing: IdSet;
+  inserted: IdSet;
+  hashMatches: boolean;
+}
+
+/** Walks the events the seal's rule selects beside the seal's ids and locators, both in id order. */
+async function recomputeSeal(client: pg.ClientBase, seal: StoredSeal): Promise<SealCheck> {
+  const locators = await locatorsOf(client, seal.seq);
+  const expectedIds = new IdSet.Cursor(parseMultirange(seal.ids));
+  const altered: number[] = [];
+  const missing: number[] = [];
+  const inserted: number[] = [];
+  const hash = createHash('sha256');
+  let present = 0;
+  let index = 0; // position of expectedIds.current in the seal's id order
+  const onEvent = (e: ScannedEvent) => {
+    present += 1;
+    hash.update(e.digest);
+    while (expectedIds.current !== null && expectedIds.current < e.id) {
+      missing.push(expectedIds.current);
+      expectedIds.next();
+      index += 1;
+    }
+    if (expectedIds.current === e.id) {
+      if (!locators.subarray(index * 8, index * 8 + 8).equals(e.digest.subarray(0, 8))) altered.push(e.id);
+      expectedIds.next();
+      index += 1;
+    } else {
+      inserted.push(e.id);
+    }
+  };
+  const params: unknown[] = [];
+  await scanEvents(client, memberWhere(params, seal.snapshot, seal.prevSnapshot), params, onEvent);
+  while (expectedIds.current !== null) {
+    missing.push(expectedIds.current);
+    expectedIds.next();
+  }
+  return {
+    present,
+    altered: IdSet.fromIds(altered),
+    missing: IdSet.fromIds(missing),
+    inserted: IdSet.fromIds(inserted),
+    hashMatches: hash.digest().equals(seal.eventsHash) && String(present) === seal.count,
+  };
+}
