@@ -6,6 +6,8 @@
 # and into copies of it without indexes, unpartitioned, or with 3 of its indexes.
 # Not a benchmark of throughput: single client, per-call microseconds; run on an idle machine.
 #   bash bench/capture-profile.sh            (as root; about 2 minutes)
+#   TRACK_PLANNING=1 bash bench/capture-profile.sh   (also pg_stat_statements.track_planning: how often
+#                                             each statement inside the trigger was planned, and how long)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=/usr/lib/postgresql/15/bin
@@ -24,6 +26,7 @@ shared_preload_libraries='pg_stat_statements'
 pg_stat_statements.track=all
 track_functions=all
 CONF
+if [ "${TRACK_PLANNING:-}" = 1 ]; then echo 'pg_stat_statements.track_planning=on' >>"$DIR/data/postgresql.conf"; fi
 runuser -u postgres -- $BIN/pg_ctl -D "$DIR/data" -l "$DIR/log" -w start >/dev/null
 URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 P="$BIN/psql -X -q -At $URL"
@@ -40,7 +43,9 @@ run() { # name script
   $P -c "SELECT pg_stat_statements_reset(), pg_stat_reset()" >/dev/null
   $BIN/pgbench -n -h 127.0.0.1 -p "$PORT" -U postgres -c 1 -j 1 -T 6 -f "$2" postgres >/dev/null 2>&1
   echo "== $1"
-  $P -F ' | ' -c "SELECT round(total_exec_time::numeric / calls * 1000, 1) AS us_per_call, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+  local planning=""
+  if [ "${TRACK_PLANNING:-}" = 1 ]; then planning="calls, plans, round(mean_plan_time::numeric * 1000, 1) AS plan_us, "; fi
+  $P -F ' | ' -c "SELECT $planning round(total_exec_time::numeric / calls * 1000, 1) AS us_per_call, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
                      FROM pg_stat_statements WHERE calls > 1000 ORDER BY total_exec_time DESC LIMIT 4"
   $P -F ' | ' -c "SELECT round((total_time / calls * 1000)::numeric, 1) AS us_total, round((self_time / calls * 1000)::numeric, 1) AS us_self, funcname
                      FROM pg_stat_user_functions WHERE calls > 1000 ORDER BY total_time DESC"

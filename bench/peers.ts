@@ -153,6 +153,10 @@ async function deferredOnce(config: Config, url: string): Promise<number> {
   if (!config.deferred) return 0;
   const t0 = performance.now();
   await pgtrailDeferredWork(url);
+  if (config.batchWork) {
+    const c = await connect(url);
+    try { await config.batchWork(c); } finally { await c.end(); }
+  }
   return performance.now() - t0;
 }
 

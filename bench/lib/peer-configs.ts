@@ -9,10 +9,10 @@ import type pg from 'pg';
 import { migrate } from '../../src/migrate.ts';
 import { enableAudit } from '../../src/audit/enable.ts';
 
-export const CONFIG_NAMES = ['none', 'pgtrail', 'audit_trigger', 'supa_audit', 'ref_row', 'ref_stmt', 'pgtrail_no_btree'] as const;
+export const CONFIG_NAMES = ['none', 'pgtrail', 'audit_trigger', 'supa_audit', 'ref_row', 'ref_stmt', 'pgtrail_no_btree', 'pgtrail_row', 'pgtrail_hybrid'] as const;
 export type ConfigName = (typeof CONFIG_NAMES)[number];
 /** What a run compares unless --configs says otherwise: every configuration but the studies. */
-export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIG_NAMES.filter((n) => n !== 'pgtrail_no_btree');
+export const DEFAULT_CONFIGS: readonly ConfigName[] = CONFIG_NAMES.filter((n) => !n.startsWith('pgtrail_'));
 
 export const LABELS: Record<ConfigName, string> = {
   none: 'none (unaudited)',
@@ -22,6 +22,8 @@ export const LABELS: Record<ConfigName, string> = {
   ref_row: 'bare row trigger, to_jsonb, unindexed',
   ref_stmt: 'bare statement trigger, transition tables, unindexed',
   pgtrail_no_btree: 'study: pgtrail with its B-tree indexes dropped (BRINs kept); not a product configuration',
+  pgtrail_row: 'study: pgtrail\'s event record written by a generic row-level trigger (lib/study-row-capture.sql)',
+  pgtrail_hybrid: 'study: the row-level trigger for a statement\'s first 16 rows, a statement trigger for the rest',
 };
 
 /** Where each peer's SQL comes from (recorded in the results, never fetched by the benchmark). */
@@ -49,7 +51,9 @@ export function loadPeer(name: PeerName, path: string | undefined, commit: strin
   return { repository: src.repository, commit, file: basename(path), sha256: createHash('sha256').update(sql).digest('hex'), sql };
 }
 
-const REF_SQL = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'ref-triggers.sql'), 'utf8');
+const here = dirname(fileURLToPath(import.meta.url));
+const REF_SQL = readFileSync(join(here, 'ref-triggers.sql'), 'utf8');
+const STUDY_ROW_SQL = readFileSync(join(here, 'study-row-capture.sql'), 'utf8');
 
 /** supa_audit ships as an extension script; pg_extension_config_dump() only works inside CREATE EXTENSION. */
 export const withoutConfigDump = (sql: string) => sql.split('\n').filter((l) => !l.includes('pg_extension_config_dump')).join('\n');
@@ -64,6 +68,25 @@ export interface Config {
   eventsTable: string | null;
   /** pgtrail only: maintenance that production runs beside the writers (see deferred.ts). */
   deferred: boolean;
+  /** Study configs: work a design would run once after a bulk workload, counted as deferred work. */
+  batchWork?(c: pg.Client): Promise<void>;
+}
+
+/** The row-level (and hybrid) study configs: pgtrail's schema, then lib/study-row-capture.sql. */
+async function installStudyRow(c: pg.Client, tables: string[], hybrid: boolean): Promise<void> {
+  await migrate(c);
+  await c.query(STUDY_ROW_SQL);
+  for (const t of tables) {
+    const key = (await c.query(`SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                                 WHERE i.indrelid = $1::regclass AND i.indisprimary`, [`public.${t}`])).rows[0]?.attname ?? 'id';
+    const args = hybrid ? `'${key}', 'hybrid'` : `'${key}'`;
+    await c.query(`CREATE TRIGGER pgtrail_study_row AFTER INSERT OR UPDATE OR DELETE ON public.${t} FOR EACH ROW EXECUTE FUNCTION audit.study_capture_row(${args})`);
+    if (hybrid) {
+      for (const [op, ref] of [['INSERT', 'NEW TABLE AS study_new'], ['UPDATE', 'OLD TABLE AS study_old NEW TABLE AS study_new'], ['DELETE', 'OLD TABLE AS study_old']]) {
+        await c.query(`CREATE TRIGGER pgtrail_study_${op.toLowerCase()} AFTER ${op} ON public.${t} REFERENCING ${ref} FOR EACH STATEMENT EXECUTE FUNCTION audit.study_hybrid_stmt('${key}')`);
+      }
+    }
+  }
 }
 
 export function makeConfigs(peers: Partial<Record<PeerName, PeerFile>>): Record<ConfigName, Config | undefined> {
@@ -106,9 +129,28 @@ export function makeConfigs(peers: Partial<Record<PeerName, PeerFile>>): Record<
       async install(c, tables) {
         await migrate(c);
         for (const t of tables) await enableAudit(c, { schema: 'public', table: t }, {});
-        const r = await c.query(`SELECT indexrelid::regclass::text AS i FROM pg_index JOIN pg_class ON oid = indexrelid WHERE indrelid = 'audit.events'::regclass AND relam = (SELECT oid FROM pg_am WHERE amname = 'btree')`);
-        for (const x of r.rows) await c.query(`DROP INDEX ${x.i}`);
+        // The definitions are kept in the database, for the batch build that such a design adds.
+        await c.query(`CREATE TABLE public.pgtrail_study_dropped AS
+                         SELECT pg_get_indexdef(indexrelid) AS def, indexrelid::regclass::text AS name
+                           FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid
+                          WHERE indrelid = 'audit.events'::regclass AND relam = (SELECT oid FROM pg_am WHERE amname = 'btree')`);
+        for (const x of (await c.query('SELECT name FROM public.pgtrail_study_dropped')).rows) await c.query(`DROP INDEX ${x.name}`);
       },
+      // Once after a bulk workload: build the dropped B-trees over every partition in one pass each.
+      async batchWork(c) {
+        // pg_get_indexdef says ON ONLY for a partitioned index; without it every partition is built.
+        for (const x of (await c.query('SELECT def FROM public.pgtrail_study_dropped')).rows) await c.query(x.def.replace(' ON ONLY ', ' ON '));
+      },
+    },
+    // A row-level design with pgtrail's record, to see whether row-level capture would win small
+    // transactions and what it would cost in bulk. Selected with --configs; not in the default set.
+    pgtrail_row: {
+      name: 'pgtrail_row', schema: 'audit', eventsTable: 'audit.events', deferred: true,
+      install: (c, tables) => installStudyRow(c, tables, false),
+    },
+    pgtrail_hybrid: {
+      name: 'pgtrail_hybrid', schema: 'audit', eventsTable: 'audit.events', deferred: true,
+      install: (c, tables) => installStudyRow(c, tables, true),
     },
     ref_row: {
       name: 'ref_row', schema: 'ref_audit', eventsTable: 'ref_audit.log', deferred: false,
