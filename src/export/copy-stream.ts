@@ -47,6 +47,8 @@ interface CancelConnection {
 export class CopyExport {
   /** Bytes handed to the consumer so far. */
   bytes = 0;
+  /** Sees every chunk handed to the consumer, in order (the export manifest's digest). */
+  onChunk?: (chunk: Buffer) => void;
   /** Settles once the client is back in (or discarded from) the pool. */
   readonly done: Promise<CopyOutcome>;
 
@@ -104,6 +106,7 @@ export class CopyExport {
       const chunk = this.stream.read() as Buffer | null;
       if (chunk !== null) {
         this.bytes += chunk.length;
+        this.onChunk?.(chunk);
         return chunk;
       }
       if (this.ended) return null;

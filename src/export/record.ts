@@ -47,10 +47,10 @@ function startMetadata(spec: ExportSpec): Record<string, unknown> {
   return { export_id: spec.id, format: spec.format, raw: spec.raw, via: spec.via, ...filterMetadata(spec.filter, spec.now) };
 }
 
-function endEvent(spec: ExportSpec, outcome: CopyOutcome, startedAt: number): [string, Record<string, unknown>] {
+function endEvent(spec: ExportSpec, outcome: CopyOutcome, startedAt: number, extra: Record<string, unknown> = {}): [string, Record<string, unknown>] {
   const base = { export_id: spec.id, format: spec.format, bytes: outcome.bytes, duration_ms: Date.now() - startedAt };
   switch (outcome.status) {
-    case 'completed': return ['audit.export_completed', { ...base, rows: outcome.rows }];
+    case 'completed': return ['audit.export_completed', { ...base, rows: outcome.rows, ...extra }];
     case 'cancelled': return ['audit.export_failed', { ...base, reason: 'client_disconnected' }];
     case 'failed': return ['audit.export_failed', { ...base, reason: 'error', error: outcome.error.message.slice(0, 500), sqlstate: sqlState(outcome.error) ?? null }];
   }
@@ -67,8 +67,9 @@ async function logEvent(db: pg.ClientBase | pg.Pool, action: string, spec: Expor
 export function poolRecorder(pool: pg.Pool, context: AuditContext) {
   return {
     started: (spec: ExportSpec) => withAuditContext(pool, context, (c) => logEvent(c, 'audit.export', spec, startMetadata(spec))),
-    ended: (spec: ExportSpec, outcome: CopyOutcome, startedAt: number) => {
-      const [action, metadata] = endEvent(spec, outcome, startedAt);
+    /** `extra` goes into a completed export's event (the signed manifest, as its JSON text). */
+    ended: (spec: ExportSpec, outcome: CopyOutcome, startedAt: number, extra?: Record<string, unknown>) => {
+      const [action, metadata] = endEvent(spec, outcome, startedAt, extra);
       return withAuditContext(pool, context, (c) => logEvent(c, action, spec, metadata));
     },
   };

@@ -16,13 +16,21 @@ import { EXPORT_PARAMS, parseRaw, rejectUnknownParams } from '../server/api/para
 import { requestInfo } from '../server/request-info.ts';
 import { buildCopySql, type ExportFormat } from './copy-sql.ts';
 import { CopyExport, type CopyOutcome } from './copy-stream.ts';
-import { newExportId, poolRecorder, type ExportSpec } from './record.ts';
+import { filterMetadata, newExportId, poolRecorder, type ExportSpec } from './record.ts';
+import { ExportDigest } from '../integrity/export-digest.ts';
+import type { SealKey } from '../integrity/keys.ts';
+import { buildManifest } from '../integrity/manifest.ts';
 
 export interface ExportDeps {
   pool: pg.Pool;
   now?: () => Date;
   /** Take the client address from X-Forwarded-For (behind a trusted reverse proxy). */
   trustProxy?: boolean;
+  /**
+   * Signs a manifest of every completed export (kept, as its JSON text, in the audit.export_completed
+   * event; GET /api/v1/exports/:id/manifest). Without a key exports carry no manifest.
+   */
+  sealKey?: SealKey | null;
   /** Where failures are told to the operator (default console.error); tests collect and assert them. */
   logError?: (message: string, error: unknown) => void;
 }
@@ -63,13 +71,22 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
     const recorder = poolRecorder(deps.pool, principalContext(principal, requestInfo(c, deps)));
     await recorder.started(spec);
     const startedAt = Date.now();
+    const digest = deps.sealKey ? new ExportDigest(format) : undefined;
+    const manifestOf = async (outcome: CopyOutcome): Promise<Record<string, unknown> | undefined> => {
+      if (!digest || !deps.sealKey || outcome.status !== 'completed') return undefined;
+      const { filters, query } = filterMetadata(spec.filter, now) as { filters: Record<string, string | string[]>; query: string };
+      const file = await buildManifest(deps.pool, deps.sealKey, { exportId: spec.id, format, raw: spec.raw, filters, query, exportedAt: now, digest: digest.finish() });
+      return { manifest: JSON.stringify(file) };
+    };
     const recordEnd = (outcome: CopyOutcome) =>
-      recorder.ended(spec, outcome, startedAt).catch((error) => logError(`pgtrail: could not record the end of export ${spec.id}:`, error));
+      manifestOf(outcome).then((extra) => recorder.ended(spec, outcome, startedAt, extra))
+        .catch((error) => logError(`pgtrail: could not record the end of export ${spec.id}:`, error));
 
     let run: CopyExport | undefined;
     let first: Buffer | null;
     try {
       run = await CopyExport.start(deps.pool, copySql);
+      if (digest) run.onChunk = (chunk) => digest.update(chunk);
       // The client may leave before the body is even handed over (then no stream cancel ever
       // comes): the request's abort signal covers that moment and every later one.
       const signal = c.req.raw.signal;

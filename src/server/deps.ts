@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { SessionPolicy } from '../console/sessions.ts';
 import type { ThrottlePolicy } from '../console/throttle.ts';
+import type { SealKey } from '../integrity/keys.ts';
 
 export interface AppDeps {
   /** The console's pool (createConsolePool: every connection runs as pgtrail_console). */
@@ -21,6 +22,8 @@ export interface AppDeps {
    * the database). Without it, two-factor enrolment is unavailable and only recovery codes sign in.
    */
   totpKey?: Buffer;
+  /** Ed25519 seal key (PGTRAIL_SEAL_KEY or its file): signs export manifests; none, no manifests. */
+  sealKey?: SealKey | null;
   /** The clock (tests move it to expire sessions and locks). */
   now?: () => Date;
   /** Session cookies always carry Secure (otherwise only on HTTPS requests). */

@@ -46,12 +46,15 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
     await checkConsoleRole(pool);
     const secret = await loadServerSecret(pool);
     const { config } = options;
+    // Signs export manifests and, with the fallback timer, seals; never read from the database.
+    const sealKey = loadSealKey({ key: config.PGTRAIL_SEAL_KEY, file: config.PGTRAIL_SEAL_KEY_FILE });
     const totpKey = loadTotpKey({ key: config.PGTRAIL_TOTP_KEY, file: config.PGTRAIL_TOTP_KEY_FILE ?? join(dirname(resolve(config.PGTRAIL_DATA_DIR)), 'totp.key') });
     const app = createApp({
       pool,
       reads,
       secret,
       totpKey,
+      sealKey,
       secureCookies: options.config.PGTRAIL_SECURE_COOKIES,
       trustProxy: options.config.PGTRAIL_TRUST_PROXY,
       session: { ttlMs: options.config.PGTRAIL_SESSION_HOURS * 3_600_000, idleMs: options.config.PGTRAIL_SESSION_IDLE_MINUTES * 60_000 },
@@ -60,8 +63,6 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
     const cron = await scheduleState(options.databaseUrl).catch(() => null);
     let stopTimer: (() => Promise<void>) | undefined;
     if (!cron?.job?.active) {
-      // Seals are signed here only when this process has the key (never from the database).
-      const sealKey = loadSealKey({ key: config.PGTRAIL_SEAL_KEY, file: config.PGTRAIL_SEAL_KEY_FILE });
       if (!sealKey) log('maintenance: no seal key (PGTRAIL_SEAL_KEY or PGTRAIL_SEAL_KEY_FILE): events are captured but not sealed by this console; run `pgtrail seal` from cron, see docs/integrity.md');
       stopTimer = startMaintenanceTimer(pool, options.config.PGTRAIL_MAINTENANCE_MINUTES * 60_000, {
         onRun: (steps) => steps.length && log(`maintenance: ${stepsSentence(steps)}`),

@@ -3,6 +3,8 @@
 //   GET /events/:id      one event (400 when :id is not an id, 404 when there is none)
 //   GET /events.csv      the export (CSV / JSON Lines) with the same filters; needs the export ability
 //   GET /events.jsonl
+//   GET /seals           the seal chain and the public keys (export ability: admin, auditor)
+//   GET /exports/:id/manifest  the signed manifest of a completed export (id from X-Pgtrail-Export-Id)
 // Bearer tokens only. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404, or 503 when
 // the query timeout (PGTRAIL_QUERY_TIMEOUT_MS) cut the query; bad input is never a 500. Unknown
 // query parameters are refused, so a typo never widens a result silently.
@@ -16,6 +18,8 @@ import { DEFAULT_LIMIT, getEventText, listEventTexts, MAX_LIMIT, type PageText }
 import type { BoundedReads } from '../deps.ts';
 import { duration, isQueryTimeout, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
 import { exportRoute } from '../../export/routes.ts';
+import type { SealKey } from '../../integrity/keys.ts';
+import { chainJson, exportManifestText } from '../../integrity/chain-json.ts';
 import { can, type AppEnv } from '../auth/principal.ts';
 import { bearerAuth } from './bearer.ts';
 import { LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
@@ -29,6 +33,8 @@ export interface ApiDeps {
   secret: string;
   now?: () => Date;
   trustProxy?: boolean;
+  /** Signs export manifests (the seal key, from the environment; never the database). */
+  sealKey?: SealKey | null;
 }
 
 /** `{"events": [...], "next_cursor": …}` around the events' own text (trusted: PostgreSQL wrote it). */
@@ -93,6 +99,25 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     if (!event) return c.json({ error: `no event ${id}` }, 404);
     c.header('Cache-Control', 'no-store');
     return jsonText(c, event);
+  });
+
+  api.get('/seals', async (c) => {
+    if (!can(c.get('principal'), 'export')) return c.json({ error: 'the seal chain is for the auditor and admin roles' }, 403);
+    rejectUnknownParams(new URL(c.req.url).searchParams, []);
+    c.header('Cache-Control', 'no-store');
+    return c.json(await chainJson(reads));
+  });
+
+  api.get('/exports/:id/manifest', async (c) => {
+    if (!can(c.get('principal'), 'export')) return c.json({ error: 'export manifests are for the auditor and admin roles' }, 403);
+    const id = c.req.param('id');
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return c.json({ error: `"${id.slice(0, 40)}" is not an export id` }, 400);
+    rejectUnknownParams(new URL(c.req.url).searchParams, []);
+    const text = await exportManifestText(reads, id);
+    if (!text) return c.json({ error: `no signed manifest for export ${id} (not completed, or the server had no seal key)` }, 404);
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Disposition', `attachment; filename="pgtrail-export-${id}.manifest.json"`);
+    return jsonText(c, text);
   });
 
   api.all('*', (c) => c.json({ error: `no such API route: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
