@@ -1,5 +1,5 @@
-// pgtrail's programmatic API (package export "."). pgtrail ships TypeScript sources: import it
-// from code run by tsx, or from node-pg-migrate migrations (its jiti loader compiles them).
+// pgtrail's programmatic API (package export "."): the package ships it compiled to dist/, with
+// declarations, so plain node and any migration runner can import it.
 export { enableAudit, disableAudit, type MigrationBuilderLike } from './migration-helpers.ts';
 export { withAuditContext, setAuditContext, type AuditContext, type ActorType } from './context.ts';
 export { migrate, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.ts';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
-import { packageRoot } from './db/sql-files.ts';
+import { codeRoot } from './package-root.ts';
 
 export const MIGRATIONS_TABLE = 'pgtrail_migrations';
 
@@ -19,7 +19,7 @@ export async function migrate(client: pg.ClientBase, options: MigrateOptions = {
   const direction = options.direction ?? 'up';
   const applied = await runner({
     dbClient: client as pg.Client,
-    dir: join(packageRoot, 'migrations'),
+    dir: join(codeRoot, 'migrations'), // .ts from a checkout, .js in the package's dist/
     migrationsTable: MIGRATIONS_TABLE,
     migrationsSchema: 'public',
     direction,

@@ -1,8 +1,8 @@
 // enableAudit / disableAudit inside a host application's node-pg-migrate migrations, loaded the
-// way a host loads them: `import … from 'pgtrail'` (the package export, TypeScript) through
+// way a host loads them: `import … from 'pgtrail'` (here the checkout's TypeScript sources) through
 // node-pg-migrate's own jiti loader, run by its runner against a real database.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,11 +56,17 @@ export async function up(pgm) {
 }
 `;
 
-/** A throwaway host project: node_modules/pgtrail → this checkout, migrations/ with the given files. */
+/**
+ * A throwaway host project: node_modules/pgtrail exports this checkout's TypeScript sources (the
+ * real package.json exports the build in dist/, which .ci/pack-check installs and runs), and
+ * migrations/ with the given files.
+ */
 async function hostProject(files: Record<string, string>): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'pgtrail-host-'));
-  await mkdir(join(root, 'node_modules'));
-  await symlink(packageRoot, join(root, 'node_modules', 'pgtrail'), 'dir');
+  const pkg = join(root, 'node_modules', 'pgtrail');
+  await mkdir(pkg, { recursive: true });
+  await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'pgtrail', type: 'module', exports: './index.ts' }));
+  await writeFile(join(pkg, 'index.ts'), `export * from ${JSON.stringify(join(packageRoot, 'src', 'index.ts'))};\n`);
   await mkdir(join(root, 'migrations'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(root, 'migrations', name), text);
   return root;
@@ -163,7 +169,7 @@ t('without a down(): reverting says to write one with disableAudit', async (ctx)
   assert.is((await auditStatus(ctx.db.pool))[0]?.state, 'current', 'nothing was undone');
 });
 
-t("node-pg-migrate's own CLI under plain node (no tsx) loads the TypeScript package export", async (ctx) => {
+t("node-pg-migrate's own CLI under plain node (no tsx) loads pgtrail's TypeScript sources", async (ctx) => {
   const db = await createTestDatabase('migration_helpers_cli');
   const root = await hostProject({ '1000_contacts.js': CREATE_CONTACTS, '2000_audit-contacts.ts': AUDIT_CONTACTS });
   ctx.roots.push(root);

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-/** The package root, whether pgtrail runs from a checkout or from node_modules. */
-export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.ts';
 
 /** Reads a hand-written SQL file from `sql/` (paths relative to that folder). */
 export function readSql(relativePath: string): string {
-  return readFileSync(new URL(`../../sql/${relativePath}`, import.meta.url), 'utf8');
+  return readFileSync(join(packageRoot, 'sql', relativePath), 'utf8');
 }

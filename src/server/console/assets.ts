@@ -2,15 +2,17 @@
 // htmx from node_modules (never a CDN), the console's stylesheet and script from views/assets.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Hono } from 'hono';
+import { packageRoot } from '../../package-root.ts';
 
 const require = createRequire(import.meta.url);
 
 const files: Record<string, { path: string; type: string }> = {
   'htmx.min.js': { path: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
-  'console.css': { path: new URL('../../../views/assets/console.css', import.meta.url).pathname, type: 'text/css; charset=utf-8' },
-  'favicon.svg': { path: new URL('../../../views/assets/favicon.svg', import.meta.url).pathname, type: 'image/svg+xml' },
-  'console.js': { path: new URL('../../../views/assets/console.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
+  'console.css': { path: join(packageRoot, 'views/assets/console.css'), type: 'text/css; charset=utf-8' },
+  'favicon.svg': { path: join(packageRoot, 'views/assets/favicon.svg'), type: 'image/svg+xml' },
+  'console.js': { path: join(packageRoot, 'views/assets/console.js'), type: 'text/javascript; charset=utf-8' },
 };
 
 export function assetRoutes() {
