@@ -60,13 +60,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (hashint8extended(i, k) & 2147
 `;
 
 /** The INSERT … SELECT for rows lo..hi of n, spread over [start, start + days). */
-function insertSql(lo: number, hi: number, n: number, start: Date, days: number): string {
+function insertSql(lo: number, hi: number, n: number, start: Date, days: number, txSql = `${TX_BASE} + floor(i * 0.3)::bigint`): string {
   const step = (days * 86_400) / n; // seconds between events
   const arr = (xs: string[]) => `ARRAY[${xs.map((x) => `'${x}'`).join(',')}]`;
   return `
 INSERT INTO audit.events (id, occurred_at, tx_id, action, target_type, target_id, actor_type, actor_id, actor_name,
                           ip, user_agent, request_id, db_user, app_name, old_data, new_data, changed_fields, metadata)
-SELECT ${ID_BASE} + i, at, ${TX_BASE} + floor(i * 0.3)::bigint, action,
+SELECT ${ID_BASE} + i, at, ${txSql}, action,
        CASE WHEN app THEN CASE WHEN action LIKE 'auth.%' THEN 'user' WHEN action = 'broadcast.send' THEN 'broadcast' ELSE 'export' END
             ELSE tbl END,
        CASE WHEN app THEN CASE WHEN action LIKE 'auth.%' THEN aid WHEN action = 'broadcast.send' THEN (1 + floor(u5 * 2000))::int::text ELSE 'exp_' || i END
@@ -131,6 +131,8 @@ export interface GenerateOptions {
   end: Date;
   chunk?: number;
   progress?: (done: number, ms: number) => void;
+  /** tx_id as SQL in terms of the row number i (default: TX_BASE + 0.3 i; bench/seal-verify needs ids below the cluster's counter). */
+  txSql?: string;
 }
 
 /**
@@ -146,7 +148,7 @@ export async function generateEvents(c: pg.ClientBase, o: GenerateOptions): Prom
   try {
     for (let lo = 1; lo <= o.rows; lo += chunk) {
       const hi = Math.min(o.rows, lo + chunk - 1);
-      await c.query(insertSql(lo, hi, o.rows, start, o.days));
+      await c.query(insertSql(lo, hi, o.rows, start, o.days, o.txSql));
       o.progress?.(hi, Date.now() - t0);
     }
     await c.query(`SELECT setval('audit.events_id_seq', ${ID_BASE + o.rows})`);

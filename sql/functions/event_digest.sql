@@ -7,7 +7,7 @@
 -- actor_type, actor_id, actor_name, ip, user_agent, request_id, db_user, app_name, old_data,
 -- new_data, changed_fields, metadata; NULL is null. The digest is over its UTF-8 bytes.
 -- Plain SQL, STABLE (as json_build_array and to_char are) and with no SET clause, so the planner
--- inlines it into the sealer's and verifier's scans (declared IMMUTABLE it is not inlined: 14x slower).
+-- inlines it into the sealer's and verifier's scans (declared IMMUTABLE it is not inlined: over 10x slower).
 CREATE FUNCTION audit.event_form(e audit.events) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT pg_catalog.json_build_array(
