@@ -22,7 +22,7 @@ const HTMX_CONFIG = JSON.stringify({
   ],
 });
 
-export type Section = 'events' | 'sign-ins' | 'users' | 'none';
+export type Section = 'events' | 'sign-ins' | 'users' | 'tokens' | 'account' | 'none';
 
 export interface LayoutProps {
   title: string;
@@ -57,11 +57,12 @@ export function Layout({ title, principal, csrfToken, section = 'none', children
               {nav('/events', 'events', 'Events')}
               {nav('/sign-ins', 'sign-ins', 'Sign-in log')}
               {can(principal, 'manageUsers') && nav('/users', 'users', 'Users')}
+              {can(principal, 'manageUsers') && nav('/tokens', 'tokens', 'API tokens')}
             </nav>
           )}
           {principal && (
             <div class="me">
-              <span class="who" title={`signed in as ${principal.name}`}>{principal.name}</span>
+              <a class={`who${section === 'account' ? ' current' : ''}`} href="/account" title={`signed in as ${principal.name}: your account`}>{principal.name}</a>
               <span class={`role role-${principal.role}`}>{principal.role}</span>
               <form method="post" action="/sign-out">
                 <input type="hidden" name="_csrf" value={csrfToken} />

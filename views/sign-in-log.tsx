@@ -10,6 +10,7 @@ const RESULT_CLASSES: Record<SignInResult, string> = { signed_in: 'act act-auth'
 const REASON_TITLES: Record<string, string> = {
   bad_credentials: 'the email and password did not match',
   locked: 'too many failed attempts: refused without checking the password',
+  disabled: 'the password matched, but an admin has disabled the account',
 };
 
 function resultOf(action: string): SignInResult | undefined {

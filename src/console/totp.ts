@@ -91,9 +91,13 @@ export function base32Decode(text: string): Buffer {
   return Buffer.from(out);
 }
 
-/** The otpauth:// URI the QR code carries (Key Uri Format: issuer prefix and parameter). */
+/**
+ * The otpauth:// URI the QR code carries (Key Uri Format: issuer prefix and parameter). SHA-1, 6
+ * digits and 30 s are the format's defaults, so they are left out: a shorter URI is a smaller QR
+ * code, easier to scan.
+ */
 export function otpauthUri(secret: Buffer, account: string, issuer = 'pgtrail'): string {
   const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
-  const params = new URLSearchParams({ secret: base32Encode(secret), issuer, algorithm: 'SHA1', digits: String(DIGITS), period: String(STEP_SECONDS) });
+  const params = new URLSearchParams({ secret: base32Encode(secret), issuer });
   return `otpauth://totp/${label}?${params}`;
 }

@@ -16,7 +16,7 @@ export type ActorType = (typeof ACTOR_TYPES)[number];
 export const SIGN_IN_RESULTS = { signed_in: 'auth.sign_in', failed: 'auth.sign_in_failed', signed_out: 'auth.sign_out' } as const;
 export type SignInResult = keyof typeof SIGN_IN_RESULTS;
 /** Why a sign-in failed: metadata.reason of auth.sign_in_failed. */
-export const SIGN_IN_REASONS = ['bad_credentials', 'locked'] as const;
+export const SIGN_IN_REASONS = ['bad_credentials', 'locked', 'disabled'] as const;
 export type SignInReason = (typeof SIGN_IN_REASONS)[number];
 
 export interface EventFilter {
@@ -57,7 +57,8 @@ export class FilterError extends UserError {
 
 const MAX_TEXT = 1024;
 const MAX_Q = 200;
-const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/;
+// A segment after the first may start with a digit (auth.2fa_enrol), as audit.log_event allows (0009).
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)*(\.\*)?$/;
 const WINDOW = /^(\d{1,4})(m|h|d)$/;
 const WINDOW_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

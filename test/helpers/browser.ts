@@ -1,8 +1,7 @@
 // Debian's Chromium for the console's browser suites, driven by playwright-core. PGTRAIL_CHROMIUM
 // names another binary (or a missing one, to see the skipped path).
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
 import { addUser } from '../../src/console/users.ts';
@@ -44,8 +43,8 @@ export async function demoConsole(label: string, password: string): Promise<{ db
   } finally {
     client.release();
   }
-  // The TOTP key file in the run's temporary directory, not beside the checkout's .pgtrail/data.
-  const config = loadConfig({ PGTRAIL_TOTP_KEY_FILE: join(tmpdir(), `${db.name}.totp.key`) });
+  // The TOTP key from the environment, so no key file is made beside the checkout's .pgtrail/data.
+  const config = loadConfig({ PGTRAIL_TOTP_KEY: randomBytes(32).toString('base64url') });
   const server = await startConsole({ databaseUrl: db.url, port: 0, host: '127.0.0.1', config });
   return { db, server };
 }

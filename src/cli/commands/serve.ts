@@ -15,7 +15,9 @@ export const serveCommand: Command = {
     'Without a pg_cron job for this database it also runs partition maintenance on a timer',
     '(PGTRAIL_MAINTENANCE_MINUTES, default 60). Create the first user with `pgtrail user add`.',
     'Environment: PORT, HOST, PGTRAIL_SESSION_HOURS, PGTRAIL_SESSION_IDLE_MINUTES,',
-    'PGTRAIL_TRUST_PROXY (behind a reverse proxy), PGTRAIL_SECURE_COOKIES.',
+    'PGTRAIL_TRUST_PROXY (behind a reverse proxy), PGTRAIL_SECURE_COOKIES, and PGTRAIL_TOTP_KEY or',
+    'PGTRAIL_TOTP_KEY_FILE (the key that encrypts two-factor secrets; default: totp.key beside the',
+    'data folder, made on first start — keep it, and back it up, apart from the database).',
   ].join('\n'),
   options: {
     port: { type: 'string', short: 'p', value: 'N', description: 'port to listen on (default PORT or 3000; 0 = any free port)' },

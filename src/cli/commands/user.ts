@@ -1,4 +1,4 @@
-import { addUser, checkEmail, checkRole, findUserForSignIn, listUsers, removeUser, setPassword } from '../../console/users.ts';
+import { addUser, checkEmail, checkRole, findUserForSignIn, listUsers, removeUser, resetPassword, setPassword } from '../../console/users.ts';
 import { UserError } from '../../db/errors.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
@@ -7,14 +7,18 @@ import { inTransaction } from '../../db/transaction.ts';
 
 export const userCommand: Command = {
   name: 'user',
-  summary: 'console users: add <email> --role admin|auditor|viewer, list, remove <email>, set-password <email>',
-  usage: 'user add <email> --role admin|auditor|viewer | user list [--json] | user remove <email> | user set-password <email>',
+  summary: 'console users: add <email> --role admin|auditor|viewer, list, remove <email>, set-password <email>, reset-password <email>',
+  usage: 'user add <email> --role admin|auditor|viewer | user list [--json] | user remove <email> | user set-password <email> | user reset-password <email>',
   details: [
     'Roles: admin (everything, manages users), auditor (view and export), viewer (view only).',
     'The password comes from PGTRAIL_PASSWORD or, in a terminal, from a prompt (at least 10',
     'characters); it is stored as an scrypt hash. Adding and removing users and setting a password',
     'are recorded as audit events (user.create / user.delete / user.set_password) attributed to the',
     'database role that ran the command. Removing a user or setting their password ends their sessions.',
+    '`reset-password` makes a temporary password and prints it on stdout (and nothing else); the user',
+    'must choose their own at the next sign-in. Their sessions end; recorded as auth.password_reset.',
+    'A user who lost their second factor signs in with a recovery code, or an admin removes it in the',
+    'console (Users → the user → Remove second factor).',
   ].join('\n'),
   options: {
     role: { type: 'string', value: 'ROLE', description: 'admin, auditor or viewer (user add)' },
@@ -61,6 +65,15 @@ export const userCommand: Command = {
       });
       return 0;
     }
-    throw new UserError(sub ? `user: unknown subcommand "${sub}"; use add, list, remove or set-password` : 'user: add, list, remove or set-password?', { hint: 'pgtrail user --help' });
+    if (sub === 'reset-password') {
+      if (!email) throw new UserError('user reset-password: which email?', { hint: 'pgtrail user reset-password <email>' });
+      const address = checkEmail(email);
+      const reset = await withDatabase(config, (client) => inTransaction(client, () => resetPassword(client, address)));
+      if (!reset) throw new UserError(`user reset-password: no user ${address}`, { hint: 'pgtrail user list shows the users' });
+      stderr(`temporary password for ${reset.user.email} (they must choose a new one at the next sign-in; their sessions were ended):\n`);
+      stdout(`${reset.password}\n`);
+      return 0;
+    }
+    throw new UserError(sub ? `user: unknown subcommand "${sub}"; use add, list, remove, set-password or reset-password` : 'user: add, list, remove, set-password or reset-password?', { hint: 'pgtrail user --help' });
   },
 };

@@ -1,12 +1,15 @@
-// The console: sign-in, then everything behind a session — event list and detail, sign-in log,
-// users (admins), exports (the export ability). Mounted at / by createApp.
+// The console: sign-in, then everything behind a session — your account (password, 2FA,
+// sessions), event list and detail, sign-in log, users and API tokens (admins), exports (the export
+// ability). Mounted at / by createApp.
 import { Hono } from 'hono';
 import { exportRoute } from '../../export/routes.ts';
 import type { AppDeps } from '../deps.ts';
 import { assetRoutes } from './assets.ts';
 import type { ConsoleEnv } from './env.ts';
 import { eventRoutes } from './events.tsx';
-import { requireAbility, requireCsrf, requireSession } from './session.ts';
+import { accountRoutes } from './account.tsx';
+import { requireAbility, requireCsrf, requireGate, requireSession } from './session.ts';
+import { tokenRoutes } from './tokens.tsx';
 import { signInRoutes } from './sign-in.tsx';
 import { userRoutes } from './users.tsx';
 
@@ -15,10 +18,13 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   app.route('/', assetRoutes());
   // Every path below needs a session (the middleware lets /sign-in, /assets/* and /api/* through),
   // and every state-changing request the session's CSRF token.
-  app.use('*', requireSession(deps), requireCsrf());
+  // A gated session (new password, 2FA enrolment due) reaches only the pages that lift the gate.
+  app.use('*', requireSession(deps), requireCsrf(), requireGate());
   app.route('/', signInRoutes(deps));
+  app.route('/', accountRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', userRoutes(deps));
+  app.route('/', tokenRoutes(deps));
   // The download buttons: the same filters as the list, streamed via COPY (issue 5's handler).
   app.get('/export.csv', requireAbility('export'), exportRoute(deps, 'csv'));
   app.get('/export.jsonl', requireAbility('export'), exportRoute(deps, 'jsonl'));

@@ -50,7 +50,7 @@ export function tokensEqual(a: string | undefined, b: string | undefined): boole
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const PUBLIC = [/^\/sign-in$/, /^\/assets\//, /^\/api\//, /^\/favicon\.ico$/];
+const PUBLIC = [/^\/sign-in(\/2fa)?$/, /^\/assets\//, /^\/api\//, /^\/favicon\.ico$/];
 
 export function requireSession(deps: AppDeps): MiddlewareHandler<ConsoleEnv> {
   const policy = sessionPolicy(deps);
@@ -71,15 +71,43 @@ export function requireSession(deps: AppDeps): MiddlewareHandler<ConsoleEnv> {
     }
     c.set('principal', session.principal);
     c.set('csrfToken', session.csrfToken);
+    c.set('sessionId', session.id);
+    c.set('gate', session.gate);
     c.header('Cache-Control', 'no-store');
     return next();
+  };
+}
+
+/** Where a gated session must go first, and the paths it may use meanwhile. */
+export const GATES = {
+  change_password: { target: '/account/password', allowed: [/^\/account\/password$/, /^\/sign-out$/], message: 'Choose a new password first: an admin reset yours.' },
+  enrol_2fa: { target: '/account/2fa', allowed: [/^\/account\/2fa(\/(start|confirm))?$/, /^\/sign-out$/], message: 'Set up two-factor sign-in first: your role requires it.' },
+} as const;
+
+/**
+ * A session whose user must choose a new password (after a reset) or enrol a second factor (their
+ * role requires one) sees nothing else until they have: pages redirect there, anything else is 403.
+ */
+export function requireGate(): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    const gate = c.get('gate');
+    if (!gate || !c.get('principal') || PUBLIC.some((p) => p.test(c.req.path))) return next();
+    const rule = GATES[gate];
+    if (rule.allowed.some((p) => p.test(c.req.path))) return next();
+    if (wantsFragment(c)) {
+      c.header('HX-Redirect', rule.target);
+      return c.body(null, 403);
+    }
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect(rule.target, 303);
+    return problem(c, 403, 'Not yet', rule.message);
   };
 }
 
 /** Refuses state-changing requests without this session's CSRF token or from another site. */
 export function requireCsrf(): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
-    if (['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) || c.req.path === '/sign-in' || c.req.path.startsWith('/api/')) return next();
+    // The sign-in forms carry their own double-submit token (there is no session yet).
+    if (['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) || c.req.path === '/sign-in' || c.req.path === '/sign-in/2fa' || c.req.path.startsWith('/api/')) return next();
     if (crossSite(c)) return problem(c, 403, 'Refused', 'This request came from another site.');
     let given = c.req.header('x-csrf-token');
     if (!given) {
