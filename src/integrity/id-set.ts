@@ -64,9 +64,9 @@ export class IdSet {
 
   /** Walks the ids of ranges in order. */
   static Cursor = class {
-    private r = 0;
+    r = 0; // not `private`: a declaration file cannot express a class expression's private members
     current: number | null;
-    constructor(private readonly ranges: Array<[number, number]>) {
+    constructor(readonly ranges: Array<[number, number]>) {
       this.current = ranges.length ? ranges[0][0] : null;
     }
     next(): void {
