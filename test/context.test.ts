@@ -59,10 +59,13 @@ t('set_context lands in every event of its transaction and not in the next one o
 t('withAuditContext commits with the context, and rolls back business and audit rows on error', async ({ db }) => {
   const ctx = { actorType: 'user', actorId: 42, actorName: 'aisha@example.com', ip: '2001:db8::1', userAgent: 'Firefox' } as const;
   await withAuditContext(db.pool, ctx, (c) => c.query(`INSERT INTO notes (body) VALUES ('by aisha')`));
-  await withAuditContext(db.pool, ctx, async (c) => {
+  const failed = await withAuditContext(db.pool, ctx, async (c) => {
     await c.query(`INSERT INTO notes (body) VALUES ('never')`);
     throw new Error('boom');
-  }).catch(() => {});
+  }).then(() => null, (e: Error) => e);
+  assert.is(failed?.message, 'boom', 'withAuditContext rethrows the callback\'s error');
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM notes WHERE body = 'never'`);
+  assert.is(rows[0].n, 0, 'the business row was rolled back');
   const events = (await eventsFor(db.pool, 'public.notes')).filter((e) => e.actor_id === '42');
   assert.is(events.length, 1);
   assert.equal([events[0].actor_type, events[0].actor_name, events[0].ip, events[0].user_agent], ['user', 'aisha@example.com', '2001:db8::1', 'Firefox']);
@@ -95,7 +98,8 @@ for (const [name, value, message] of invalid) {
       assert.unreachable('set_context should have failed');
     } catch (error) {
       assert.match((error as Error).message, message);
-      await client.query(`INSERT INTO notes (body) VALUES ('x')`).catch(() => {}); // the transaction is aborted
+      const aborted = await client.query(`INSERT INTO notes (body) VALUES ('x')`).then(() => null, (e: { code?: string }) => e.code);
+      assert.is(aborted, '25P02', 'the transaction is aborted: the write cannot happen');
       await client.query('ROLLBACK');
     } finally {
       client.release();

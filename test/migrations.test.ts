@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import pg from 'pg';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../src/migrate.ts';
+import { catalogDump } from './helpers/catalog.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase }>('migrations');
@@ -18,34 +18,27 @@ async function shippedMigrations(): Promise<string[]> {
   return (await readdir(fileURLToPath(new URL('../migrations', import.meta.url)))).map((f) => f.replace(/\.\w+$/, '')).sort();
 }
 
-async function schemaSnapshot(client: pg.ClientBase): Promise<string[]> {
-  const { rows } = await client.query(`
-    SELECT c.relkind::text || ' ' || c.relname AS o FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'audit'
-    UNION ALL
-    SELECT 'f ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'audit'
-    ORDER BY 1`);
-  return rows.map((r) => r.o);
-}
-
 t('up installs the audit schema, down removes it, up again gives the same schema', async ({ db }) => {
   const client = await db.pool.connect();
   try {
     const shipped = await shippedMigrations();
     assert.equal(shipped.slice(0, 2), ['0001_core', '0002_maintenance']);
     assert.equal(await migrate(client), shipped);
-    const first = await schemaSnapshot(client);
-    assert.ok(first.includes('p events'), 'audit.events is a partitioned table');
-    assert.ok(first.includes('f set_context'));
-    assert.ok(first.some((o) => /^r events_p\d{8}$/.test(o)), 'partitions were premade');
+    const first = await catalogDump(client);
+    assert.ok(first.some((l) => l.startsWith('relation audit.events kind=p')), 'audit.events is a partitioned table');
+    assert.ok(first.some((l) => l.startsWith('function CREATE OR REPLACE FUNCTION audit.set_context(')));
+    assert.ok(first.some((l) => /^relation audit\.events_p\d{8} kind=r .* bound=FOR VALUES FROM/.test(l)), 'partitions were premade');
+    assert.ok(first.some((l) => /^trigger CREATE TRIGGER guard_truncate BEFORE TRUNCATE ON audit\.events_p\d{8}/.test(l)), 'the guard is on each partition');
+    assert.ok(first.some((l) => /^column audit\.events\.id bigint not null default nextval/.test(l)));
 
     assert.equal(await migrate(client, { direction: 'down' }), [...shipped].reverse());
-    assert.equal(await schemaSnapshot(client), []);
+    assert.equal((await catalogDump(client)).filter((l) => !l.startsWith('role ')), [], 'nothing is left in the audit and console schemas');
     const { rows } = await client.query(`SELECT to_regnamespace('audit') AS s, to_regnamespace('console') AS c`);
     assert.is(rows[0].s, null);
     assert.is(rows[0].c, null, 'the console schema (0003) goes too');
 
     await migrate(client);
-    assert.equal(await schemaSnapshot(client), first);
+    assert.equal(await catalogDump(client), first, 'the whole catalog is the same: columns, defaults, function bodies, triggers, grants');
     assert.equal(await migrate(client), [], 'a second up has nothing to do');
   } finally {
     client.release();
@@ -80,6 +73,27 @@ t('0007 puts a BRIN on id on every partition, new ones included; its down drops 
     assert.is((await brinOnId()).with_index, on.partitions);
   } finally {
     client.release();
+  }
+});
+
+t('the catalog dump sees what a name list would miss: a function setting, a lost grant, a disabled trigger', async () => {
+  const other = await createTestDatabase('catalog_dump');
+  const client = await other.pool.connect();
+  try {
+    const changes = [
+      `ALTER FUNCTION audit.current_context() SET work_mem = '1MB'`,
+      'REVOKE SELECT ON audit.events FROM pgtrail_reader',
+      'ALTER TABLE audit.events_default DISABLE TRIGGER guard_truncate',
+    ];
+    for (const change of changes) {
+      const before = await catalogDump(client);
+      await client.query(change);
+      const after = await catalogDump(client);
+      assert.not.equal(after, before, change);
+    }
+  } finally {
+    client.release();
+    await other.drop();
   }
 });
 
