@@ -2,7 +2,7 @@
 // this is the only place in pgtrail where filter values are inlined into SQL: every value goes
 // through wherePredicate(…).toLiteral(), i.e. the driver's literal escaping plus an explicit cast
 // (src/db/fragment.ts). Nothing else is interpolated: column lists and options are constants.
-// test/export-copy.test.ts feeds it hostile values for every filter and proves the exported rows are
+// test/export.test.ts feeds it hostile values for every filter and proves the exported rows are
 // exactly those the parameterised listEvents returns.
 import { EVENT_CSV_COLUMNS, EVENT_FIELDS, EVENT_JSON, type EventField } from '../query/columns.ts';
 import type { EventFilter } from '../query/filter.ts';
