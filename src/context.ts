@@ -1,6 +1,7 @@
 // Telling the database who is acting, from TypeScript. The context is transaction-local, so it
 // is set inside the transaction that does the writes and vanishes with it.
 import type pg from 'pg';
+import { inTransaction } from './db/transaction.ts';
 
 export type ActorType = 'user' | 'api_token' | 'system' | 'db_role';
 
@@ -38,17 +39,8 @@ export async function setAuditContext(client: pg.ClientBase, context: AuditConte
  * resolves, rolls back (business rows and audit rows together) when it throws.
  */
 export async function withAuditContext<T>(pool: pg.Pool, context: AuditContext, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await setAuditContext(client, context);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return work(client);
+  });
 }

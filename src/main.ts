@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { loadConfig } from './config.ts';
 import { connectClient, createPool } from './db/connect.ts';
 import { UserError } from './db/errors.ts';
+import { inTransaction } from './db/transaction.ts';
 import { startEmbedded, takeShutdownSignals, type RunningPostgres } from './embedded.ts';
 import { removeState, statePath, writeState } from './embedded-state.ts';
 import { migrate } from './migrate.ts';
@@ -135,17 +136,7 @@ async function ensureAdmin(pool: pg.Pool, fromEnv: string | undefined, cli: stri
       : `Sign in as an existing admin (${who}). Forgot the password? ${reset}`;
   }
   const password = fromEnv ?? generatePassword();
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await addUser(client, FIRST_ADMIN, 'admin', password);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  await inTransaction(pool, (client) => addUser(client, FIRST_ADMIN, 'admin', password));
   return fromEnv
     ? `Sign in as ${FIRST_ADMIN} with the password in PGTRAIL_PASSWORD.`
     : `Sign in as ${FIRST_ADMIN} with password ${password}   (shown once; set PGTRAIL_PASSWORD to choose it)`;

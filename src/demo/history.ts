@@ -7,6 +7,7 @@
 // actor id and name, db_user = the session role, app_name psql, the client address. It is demo
 // data only; nothing in pgtrail itself ever writes events this way.
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.ts';
 
 export const DEMO_HISTORY_APP = 'crm (demo history)';
 
@@ -122,17 +123,15 @@ export function demoHistory(now: Date): Row[] {
 
 /** Writes the demo history once (a second call finds it and does nothing); returns rows written. */
 export async function installDemoHistory(pool: pg.Pool, now = new Date()): Promise<number> {
-  const client = await pool.connect();
-  try {
-    // The DBA's events carry app_name psql, every other one the marker.
-    const { rows: seen } = await client.query('SELECT 1 FROM audit.events WHERE app_name = $1 LIMIT 1', [DEMO_HISTORY_APP]);
-    if (seen.length) return 0;
-    const history = demoHistory(now);
-    await client.query('BEGIN');
+  // The DBA's events carry app_name psql, every other one the marker.
+  const { rows: seen } = await pool.query('SELECT 1 FROM audit.events WHERE app_name = $1 LIMIT 1', [DEMO_HISTORY_APP]);
+  if (seen.length) return 0;
+  const history = demoHistory(now);
+  // As the triggers store them: an update keeps the previous values of its changed columns only.
+  const storedOld = (r: (typeof history)[number]) =>
+    r.action === 'update' && r.old ? Object.fromEntries(Object.entries(r.old).filter(([k]) => r.changed?.includes(k))) : r.old ?? null;
+  return inTransaction(pool, async (client) => {
     await client.query('SET LOCAL ROLE pgtrail_owner');
-    // As the triggers store them: an update keeps the previous values of its changed columns only.
-    const storedOld = (r: (typeof history)[number]) =>
-      r.action === 'update' && r.old ? Object.fromEntries(Object.entries(r.old).filter(([k]) => r.changed?.includes(k))) : r.old ?? null;
     // In time order, so ids (the list's order) follow occurred_at as they do for live events.
     for (const r of history) {
       await client.query(
@@ -143,12 +142,6 @@ export async function installDemoHistory(pool: pg.Pool, now = new Date()): Promi
           r.actor.type === 'db_role' ? null : `req-${r.tx}`, r.actor.session?.dbUser ?? 'crm_app', r.actor.session?.appName ?? DEMO_HISTORY_APP,
           storedOld(r), r.new ?? null, r.changed ?? null, r.meta ?? null]);
     }
-    await client.query('COMMIT');
     return history.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -12,6 +12,7 @@ import { requireInstalled } from '../audit/installed.ts';
 import { sqlState, SqlState, UserError } from '../db/errors.ts';
 import type { Queryable } from '../generator/introspect.ts';
 import { MAINTENANCE_LOCK } from './lock.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export type SearchIndexState = 'off' | 'building' | 'on';
 
@@ -127,14 +128,12 @@ async function asOwner<T>(client: pg.Client, work: () => Promise<T>): Promise<T>
  * queue up behind it in turn.
  */
 async function catalogStep(client: pg.Client, text: string): Promise<pg.QueryResult> {
-  await client.query('BEGIN');
   try {
-    await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-    const result = await client.query(text);
-    await client.query('COMMIT');
-    return result;
+    return await inTransaction(client, async () => {
+      await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+      return client.query(text);
+    });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
     if (sqlState(error) === SqlState.lockNotAvailable) {
       throw new UserError(`could not lock audit.events within ${LOCK_TIMEOUT}: a long query or export is using it`, {
         hint: 'try again in a moment; pg_stat_activity shows what is running', cause: error,

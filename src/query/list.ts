@@ -1,13 +1,13 @@
 // Pages of events, newest first, by keyset on id (stable under concurrent inserts; no OFFSET),
 // and a capped count that never turns into a slow query.
 import type { Queryable } from '../generator/introspect.ts';
-import pg from 'pg';
 import { type Fragment, raw, sql, val } from '../db/fragment.ts';
 import { EVENT_JSON, parseEvent, type EventJson } from './columns.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { filterDigest, windowFrom, type EventFilter } from './filter.ts';
 import { wherePredicate } from './predicate.ts';
 import { useSearchIndex } from './search-index.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -161,22 +161,8 @@ async function splitPage(db: Queryable, matching: Fragment, limit: number, plan:
   });
 }
 
-async function inSnapshot<T>(db: Queryable, fn: (c: Queryable) => Promise<T>): Promise<T> {
-  const client = db instanceof pg.Pool ? await db.connect() : undefined;
-  const c: Queryable = client ?? db;
-  let broken: Error | undefined;
-  try {
-    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const result = await fn(c);
-    await c.query('COMMIT');
-    return result;
-  } catch (e) {
-    await c.query('ROLLBACK').catch((rollback: Error) => { broken = rollback; });
-    throw e;
-  } finally {
-    // A client whose ROLLBACK failed may still be in the transaction: the pool discards it.
-    client?.release(broken);
-  }
+function inSnapshot<T>(db: Queryable, fn: (c: Queryable) => Promise<T>): Promise<T> {
+  return inTransaction(db, fn, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
 }
 
 export async function getEvent(db: Queryable, id: string): Promise<EventJson | null> {

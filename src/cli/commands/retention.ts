@@ -5,6 +5,7 @@ import {
 } from '../../maintenance/retention.ts';
 import { scheduleState, type ScheduleState } from '../../maintenance/schedule.ts';
 import type { Command } from '../command.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import { day, scheduleText } from '../../maintenance/describe.ts';
 
 export const retentionCommand: Command = {
@@ -33,15 +34,10 @@ export const retentionCommand: Command = {
     const { before, after } = await withDatabase(config, async (client) => {
       const before = await readPolicy(client);
       if (!changing) return { before, after: before };
-      await client.query('BEGIN');
-      try {
+      await inTransaction(client, async () => {
         if (interval !== null || premake !== null) await setPartitioning(client, interval, premake);
         if (retention !== undefined) await setRetention(client, retention);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      }
+      });
       return { before, after: await readPolicy(client) };
     });
     let schedule: ScheduleState | string;
