@@ -70,9 +70,25 @@ async function listedUpToExport(ctx: { api: pg.Pool; db: TestDatabase }, filter:
   return (await allListed(ctx.api, filter)).filter((e) => e.id <= startId);
 }
 
-async function download(ctx: { app: ReturnType<typeof apiApp>; token: string }, format: 'csv' | 'jsonl', params: URLSearchParams): Promise<{ status: number; body: string; headers: Headers }> {
+/**
+ * One export through the API. The export records its end (audit.export_completed) after the body
+ * is sent; that event is waited for here, so it never lands inside the next export's snapshot
+ * (committed after that export's start event, or numbered before it and committed after its COPY
+ * began), which listedUpToExport could not tell from the export's own rows.
+ */
+async function download(ctx: { app: ReturnType<typeof apiApp>; token: string; db: TestDatabase }, format: 'csv' | 'jsonl', params: URLSearchParams): Promise<{ status: number; body: string; headers: Headers }> {
   const res = await ctx.app.request(`/api/v1/events.${format}?${params}`, bearer(ctx.token));
-  return { status: res.status, body: await res.text(), headers: res.headers };
+  const body = await res.text();
+  const id = res.headers.get('x-pgtrail-export-id');
+  if (res.status === 200 && id) {
+    for (let tries = 0; ; tries++) {
+      const { rows } = await ctx.db.pool.query(`SELECT 1 FROM audit.events WHERE action IN ('audit.export_completed', 'audit.export_failed') AND target_id = $1`, [id]);
+      if (rows.length) break;
+      if (tries === 200) throw new Error(`export ${id} never recorded its end`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  return { status: res.status, body, headers: res.headers };
 }
 
 /** A cell as the CSV export writes it: formula-like text gets a leading quote unless raw. */

@@ -3,10 +3,11 @@
 // user.delete, user.set_password, auth.password_change, auth.password_reset, user.role_change,
 // user.disable, user.enable) with whatever context the caller's transaction declared.
 import type pg from 'pg';
-import { UserError, sqlState } from '../db/errors.ts';
+import { SqlState, UserError, sqlState } from '../db/errors.ts';
 import { parseRole, type Role } from '../server/auth/principal.ts';
 import { checkNewPassword, checkPasswordStrength, generatePassword, hashPassword, verifyPassword } from './passwords.ts';
 import { endUserSessions } from './sessions.ts';
+import { isBigintId } from '../db/ids.ts';
 
 export interface ConsoleUser {
   id: string;
@@ -23,7 +24,7 @@ export interface ConsoleUser {
 const COLUMNS = `u.id::text, u.email, u.role, u.created_at, u.last_sign_in_at, u.disabled_at, u.must_change_password,
   EXISTS (SELECT 1 FROM console.user_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS two_factor`;
 const WHERE_USER = (byId: boolean) => (byId ? 'u.id = $1::bigint' : 'lower(u.email) = lower($1)');
-const isId = (idOrEmail: string) => /^\d{1,18}$/.test(idOrEmail);
+const isId = isBigintId;
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -51,7 +52,7 @@ export async function addUser(db: pg.ClientBase, email: string, role: string, pa
       [rows[0].id, address, checkedRole]);
     return rows[0];
   } catch (error) {
-    if (sqlState(error) === '23505') {
+    if (sqlState(error) === SqlState.uniqueViolation) {
       await db.query('ROLLBACK TO SAVEPOINT add_user');
       throw new UserError(`email: a user ${address} already exists`);
     }

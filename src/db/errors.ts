@@ -25,6 +25,9 @@ export const SqlState = {
   invalidCatalogName: '3D000',
   invalidPassword: '28P01',
   invalidAuthorization: '28000',
+  uniqueViolation: '23505',
+  /** A warning: BEGIN inside a transaction. */
+  activeSqlTransaction: '25001',
 } as const;
 
 export function sqlState(error: unknown): string | undefined {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Queryable } from '../generator/introspect.ts';
+import { SqlState } from './errors.ts';
 
 export interface TransactionOptions {
   /** The statement that opens it, e.g. 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'. */
@@ -55,7 +56,7 @@ async function begin(client: Queryable, statement: string): Promise<void> {
     return;
   }
   let nested = false;
-  const onNotice = (notice: { code?: string }) => { if (notice.code === '25001') nested = true; };
+  const onNotice = (notice: { code?: string }) => { if (notice.code === SqlState.activeSqlTransaction) nested = true; };
   events.on('notice', onNotice);
   try {
     await client.query(statement);

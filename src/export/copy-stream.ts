@@ -13,13 +13,13 @@
 //                CANCEL_GRACE_MS, the socket is destroyed and the backend ends on its next write.
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { SqlState, sqlState } from '../db/errors.ts';
 
 export type CopyOutcome =
   | { status: 'completed'; rows: number; bytes: number }
   | { status: 'cancelled'; bytes: number }
   | { status: 'failed'; bytes: number; error: Error };
 
-const QUERY_CANCELED = '57014';
 /**
  * How far reading from PostgreSQL may run ahead of the consumer, per export. Without slack the
  * backend stops on a full socket every time the HTTP side waits for a drain, and both sides take
@@ -174,7 +174,7 @@ export class CopyExport {
     if (!this.ready || !(this.ended || this.error)) return;
     if (this.cancelRequested) {
       // Confirmed: the cancel was consumed by this COPY. Otherwise it may still be in flight.
-      this.finish(!(this.error && (this.error as { code?: string }).code === QUERY_CANCELED));
+      this.finish(!(this.error && sqlState(this.error) === SqlState.queryCanceled));
     } else {
       this.finish(false);
     }

@@ -2,6 +2,7 @@
 // cursor, a stale one (other secret) or one replayed with different filters is refused (400).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { FilterError } from './filter.ts';
+import { isBigintId } from '../db/ids.ts';
 
 export function encodeCursor(lastId: string, digest: string, secret: string): string {
   const payload = Buffer.from(`${lastId}.${digest}`).toString('base64url');
@@ -19,7 +20,7 @@ export function decodeCursor(cursor: string, digest: string, secret: string): st
   }
   const [lastId, boundDigest] = Buffer.from(payload, 'base64url').toString().split('.');
   if (boundDigest !== digest) throw new FilterError('cursor', 'belongs to other filters; start again from the first page');
-  if (!/^\d{1,19}$/.test(lastId)) throw new FilterError('cursor', 'is malformed');
+  if (!isBigintId(lastId)) throw new FilterError('cursor', 'is malformed');
   return lastId;
 }
 

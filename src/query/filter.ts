@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { createHash } from 'node:crypto';
 import { UserError } from '../db/errors.ts';
+import { isBigintId } from '../db/ids.ts';
 
 export const ACTOR_TYPES = ['user', 'api_token', 'system', 'db_role'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
@@ -150,7 +151,7 @@ export function parseFilter(params: URLSearchParams): EventFilter {
   const txId = one('tx_id');
   if (txId !== undefined) {
     // A bigint; txid_current() values stay far below 2^63.
-    if (!/^\d{1,18}$/.test(txId.trim())) throw new FilterError('tx_id', `"${txId.slice(0, 30)}" is not a transaction id (a whole number)`);
+    if (!isBigintId(txId.trim())) throw new FilterError('tx_id', `"${txId.slice(0, 30)}" is not a transaction id (a whole number)`);
     filter.tx_id = txId.trim().replace(/^0+(?=\d)/, '');
   }
   const result = one('result')?.trim();

@@ -8,6 +8,7 @@ import { filterDigest, windowFrom, type EventFilter } from './filter.ts';
 import { wherePredicate } from './predicate.ts';
 import { useSearchIndex } from './search-index.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { isBigintId } from '../db/ids.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -172,7 +173,7 @@ export async function getEvent(db: Queryable, id: string): Promise<EventJson | n
 
 /** One event's EVENT_JSON text as PostgreSQL wrote it, or null. */
 export async function getEventText(db: Queryable, id: string): Promise<string | null> {
-  if (!/^\d{1,19}$/.test(id)) return null;
+  if (!isBigintId(id)) return null;
   const query = sql`SELECT ${rawJson()}::text AS event FROM audit.events WHERE id = ${val(id, 'bigint')}`.toQuery();
   const { rows } = await db.query(query.text, query.values);
   return rows[0]?.event ?? null;

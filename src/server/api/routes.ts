@@ -23,6 +23,7 @@ import { chainJson, exportManifestText } from '../../integrity/chain-json.ts';
 import { can, type AppEnv } from '../auth/principal.ts';
 import { bearerAuth } from './bearer.ts';
 import { LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
+import { isBigintId } from '../../db/ids.ts';
 
 /** What the API needs; the console's AppDeps satisfies it. */
 export interface ApiDeps {
@@ -86,7 +87,7 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   api.get('/events/:id', async (c) => {
     const id = c.req.param('id');
-    if (!/^\d{1,19}$/.test(id) || BigInt(id) > 9223372036854775807n) return c.json({ error: `"${id.slice(0, 40)}" is not an event id` }, 400);
+    if (!isBigintId(id)) return c.json({ error: `"${id.slice(0, 40)}" is not an event id` }, 400);
     const params = new URL(c.req.url).searchParams;
     rejectUnknownParams(params, []);
     let event;

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { UserError } from '../../db/errors.ts';
 import { type Principal, type Role } from './principal.ts';
 import { inTransaction } from '../../db/transaction.ts';
+import { isBigintId } from '../../db/ids.ts';
 
 export const TOKEN_PREFIX = 'pgt_';
 /** pgt_ + 32 random bytes in base64url (43 characters). */
@@ -68,7 +69,7 @@ export async function revokeToken(client: pg.ClientBase, nameOrId: string): Prom
 
 /** revokeToken inside the caller's transaction. */
 export async function markRevoked(client: pg.ClientBase, nameOrId: string): Promise<TokenInfo> {
-  const byId = /^\d{1,18}$/.test(nameOrId);
+  const byId = isBigintId(nameOrId);
   const { rows } = await client.query(
     `UPDATE console.api_tokens SET revoked_at = now()
       WHERE revoked_at IS NULL AND ${byId ? 'id = $1::bigint' : 'name = $1'}
