@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { base32Decode, hotp, stepAt } from '../src/console/totp.ts';
 import type { RunningConsole } from '../src/server/serve.ts';
 import type { TestDatabase } from './helpers/database.ts';
-import { demoConsole, launchChromium, requireChromium } from './helpers/browser.ts';
+import { demoConsole, launchChromium, openPage, requireChromium } from './helpers/browser.ts';
 
 const PASSWORD = 'browser 2fa password';
 
@@ -19,13 +19,7 @@ t.before(async (ctx) => {
   requireChromium(ctx);
   ({ db: ctx.db, server: ctx.server } = await demoConsole('browser_2fa', PASSWORD));
   ctx.browser = await launchChromium();
-  const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-  ctx.page = await context.newPage();
-  ctx.page.setDefaultTimeout(10_000);
-  ctx.problems = [];
-  // CSP violations and script errors show up here; the pages must have none.
-  ctx.page.on('console', (m) => { if (m.type() === 'error') ctx.problems.push(m.text()); });
-  ctx.page.on('pageerror', (e) => ctx.problems.push(e.message));
+  ({ page: ctx.page, problems: ctx.problems } = await openPage(ctx.browser, { viewport: { width: 1280, height: 900 }, locale: 'en-GB' }));
 });
 
 t.after(async (ctx) => {

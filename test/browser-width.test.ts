@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningConsole } from '../src/server/serve.ts';
 import type { TestDatabase } from './helpers/database.ts';
-import { demoConsole, launchChromium, requireChromium } from './helpers/browser.ts';
+import { demoConsole, launchChromium, openPage, requireChromium } from './helpers/browser.ts';
 
 const PASSWORD = 'browser width password';
 /** The narrowest supported width, the width where the compact columns end, and the default ones. */
@@ -20,9 +20,7 @@ t.before(async (ctx) => {
   requireChromium(ctx);
   ({ db: ctx.db, server: ctx.server } = await demoConsole('browser_width', PASSWORD));
   ctx.browser = await launchChromium();
-  const context = await ctx.browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-GB' });
-  ctx.page = await context.newPage();
-  ctx.page.setDefaultTimeout(10_000);
+  ({ page: ctx.page } = await openPage(ctx.browser, { viewport: { width: 1024, height: 768 }, locale: 'en-GB' }));
   ctx.base = ctx.server.url.replace(/\/$/, '');
   await ctx.page.goto(`${ctx.base}/sign-in`);
   await ctx.page.fill('#email', 'admin@example.com');

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningConsole } from '../src/server/serve.ts';
 import type { TestDatabase } from './helpers/database.ts';
-import { demoConsole, launchChromium, requireChromium } from './helpers/browser.ts';
+import { demoConsole, launchChromium, openPage, requireChromium } from './helpers/browser.ts';
 
 const updateDocs = process.env.PGTRAIL_UPDATE_SCREENSHOTS === '1';
 let shots = '';
@@ -28,13 +28,7 @@ t.before(async (ctx) => {
   shots = updateDocs ? fileURLToPath(new URL('../docs/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'pgtrail-shots-'));
   ({ db: ctx.db, server: ctx.server } = await demoConsole('browser', PASSWORD));
   ctx.browser = await launchChromium();
-  const context = await ctx.browser.newContext({ viewport: { width: 1360, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
-  ctx.page = await context.newPage();
-  ctx.page.setDefaultTimeout(10_000);
-  ctx.problems = [];
-  // CSP violations and script errors show up here; the console must have none.
-  ctx.page.on('console', (m) => { if (m.type() === 'error') ctx.problems.push(m.text()); });
-  ctx.page.on('pageerror', (e) => ctx.problems.push(e.message));
+  ({ page: ctx.page, problems: ctx.problems } = await openPage(ctx.browser, { viewport: { width: 1360, height: 860 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' }));
 });
 
 t.after(async (ctx) => {

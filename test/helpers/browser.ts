@@ -2,7 +2,7 @@
 // names another binary (or a missing one, to see the skipped path).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
 import { addUser } from '../../src/console/users.ts';
 import { installDemoHistory } from '../../src/demo/history.ts';
@@ -27,6 +27,19 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * A page in a fresh browser context, with a 10 s default timeout and every console error and script
+ * error collected in `problems` (CSP violations show up there; the console must have none).
+ */
+export async function openPage(browser: Browser, options: BrowserContextOptions): Promise<{ page: Page; problems: string[] }> {
+  const page = await (await browser.newContext(options)).newPage();
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { page, problems };
 }
 
 /** The demo (schema, a week of history, live changes) with admin@example.com, served on a free loopback port. */
