@@ -1,4 +1,7 @@
 import { auditStatus, type TableStatus } from '../../audit/status.ts';
+import { UserError } from '../../db/errors.ts';
+import { loadSealKey, type SealKey } from '../../integrity/keys.ts';
+import { sealHealth } from '../../integrity/seal-health.ts';
 import { defaultOptions, type AuditOptions } from '../../generator/spec.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
@@ -11,16 +14,31 @@ export const statusCommand: Command = {
   details: [
     'outdated: the table or the template changed since auditing was enabled; missing: a trigger was',
     'dropped. Both are fixed by `pgtrail enable <table>` again. "without context" counts events whose',
-    'transaction did not call audit.set_context (actor is the database role).',
+    'transaction did not call audit.set_context (actor is the database role). When seals are configured,',
+    'one more line says when this process has no seal key or events wait longer than two maintenance',
+    'intervals to be sealed (on stderr with --json).',
   ].join('\n'),
   options: {
     json: { type: 'boolean', description: 'print the status as JSON (an array, one object per table)' },
     check: { type: 'boolean', description: 'exit with code 3 when a table is not current (for CI and monitoring)' },
   },
-  async run({ config, positionals, values, stdout }) {
+  async run({ config, positionals, values, stdout, stderr }) {
     noArguments(positionals, 'status');
-    const tables = await withDatabase(config, (client) => auditStatus(client));
+    let key: SealKey | null = null;
+    let keyError: string | undefined;
+    try {
+      key = loadSealKey({ key: config.PGTRAIL_SEAL_KEY, file: config.PGTRAIL_SEAL_KEY_FILE });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      keyError = error.message;
+    }
+    const { tables, seals } = await withDatabase(config, async (client) => ({
+      tables: await auditStatus(client),
+      seals: await sealHealth(client, { key, keyError, maintenanceMinutes: config.PGTRAIL_MAINTENANCE_MINUTES }),
+    }));
     stdout(values.json ? `${JSON.stringify(tables, null, 2)}\n` : renderTable(tables));
+    // The JSON stays an array of tables; the seal line goes beside it.
+    if (seals) (values.json ? stderr : stdout)(`${seals}\n`);
     return values.check && tables.some((t) => t.state !== 'current') ? 3 : 0;
   },
 };
