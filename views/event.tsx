@@ -2,6 +2,7 @@
 // One event: what happened (diff for updates, the full row for inserts and deletes), every field,
 // times in UTC with the viewer's local time beside them, and links to the record's history and to
 // the other events of the same transaction.
+import type { Child } from 'hono/jsx';
 import type { EventJson } from '../src/query/columns.ts';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
 import type { Principal } from '../src/server/auth/principal.ts';
@@ -98,7 +99,7 @@ export function eventBack(back: string | undefined): string | null {
   return back.length <= 4096 && /^\/(events|sign-ins)(\?[^#\s]*)?$/.test(back) ? back : null;
 }
 
-export function EventPage({ e, all, back, principal, csrfToken }: { e: EventJson; all: boolean; back: string; principal: Principal; csrfToken: string }) {
+export function EventPage({ e, all, back, principal, csrfToken, seal }: { e: EventJson; all: boolean; back: string; principal: Principal; csrfToken: string; seal?: Child }) {
   const here = (fields?: string) => {
     const q = new URLSearchParams();
     if (fields) q.set('fields', fields);
@@ -116,6 +117,7 @@ export function EventPage({ e, all, back, principal, csrfToken }: { e: EventJson
         <p class="byline">
           by <Actor e={e} /> {e.ip && <>from <code>{e.ip}</code></>} · <UtcTime iso={e.occurred_at} />
         </p>
+        {seal}
         <p class="links">
           {history
             ? <a class="button" id="history-link" href={history}>History of this record <span class="muted">(newest first)</span></a>

@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The event list: the filter form, and the results fragment (count, rows, pager) that htmx swaps.
 // The full page renders the same Results component that an htmx request gets on its own.
+import type { Child } from 'hono/jsx';
 import type { EventJson } from '../src/query/columns.ts';
 import type { FilterError } from '../src/query/filter.ts';
 import type { Count, Page } from '../src/query/list.ts';
@@ -248,13 +249,14 @@ function FilterForm(props: ListProps) {
   );
 }
 
-export function ListPage(props: ListProps & { principal: Principal; csrfToken: string; heading?: string }) {
+export function ListPage(props: ListProps & { principal: Principal; csrfToken: string; heading?: string; seal?: Child }) {
   const title = props.heading ?? (props.kind === 'events' ? 'Events' : 'Sign-in log');
   return (
     <Layout title={title} principal={props.principal} csrfToken={props.csrfToken} section={props.kind}>
       <div class="page-head">
         <h1>{title}</h1>
         {props.kind === 'sign-ins' && <p class="muted">Sign-ins, failed sign-ins and sign-outs (actions <code>auth.*</code>), kept apart from data changes.</p>}
+        {props.seal}
       </div>
       <FilterForm {...props} />
       <Results {...props} />

@@ -22,7 +22,7 @@ const HTMX_CONFIG = JSON.stringify({
   ],
 });
 
-export type Section = 'events' | 'sign-ins' | 'users' | 'tokens' | 'account' | 'none';
+export type Section = 'events' | 'sign-ins' | 'users' | 'tokens' | 'integrity' | 'account' | 'none';
 
 export interface LayoutProps {
   title: string;
@@ -58,6 +58,7 @@ export function Layout({ title, principal, csrfToken, section = 'none', children
               {nav('/sign-ins', 'sign-ins', 'Sign-in log')}
               {can(principal, 'manageUsers') && nav('/users', 'users', 'Users')}
               {can(principal, 'manageUsers') && nav('/tokens', 'tokens', 'API tokens')}
+              {can(principal, 'export') && nav('/integrity', 'integrity', 'Integrity')}
             </nav>
           )}
           {principal && (

@@ -8,6 +8,8 @@ import { can } from '../auth/principal.ts';
 import { ListPage, Results, type ListKind, type ListProps } from '../../../views/events.tsx';
 import { EventPage, eventBack } from '../../../views/event.tsx';
 import type { AppDeps } from '../deps.ts';
+import { sealCovering, sealSummary } from '../../integrity/console-summary.ts';
+import { SealBanner, SealNote } from '../../../views/integrity.tsx';
 import { wantsFragment } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clock } from './session.ts';
@@ -65,8 +67,10 @@ export function eventRoutes(deps: AppDeps) {
     c.header('Vary', 'HX-Request');
     if (wantsFragment(c)) return c.html(<Results {...props} />, status);
     const targets = kind === 'events' ? await audited() : undefined;
+    // The newest seal row and the last recorded verify only; a verify runs on the Integrity page.
+    const seal = kind === 'events' ? <SealBanner summary={await sealSummary(reads)} integrityLink={can(c.get('principal'), 'export')} /> : undefined;
     return c.html(<ListPage {...props} targetTypes={targets} principal={c.get('principal')!} csrfToken={c.get('csrfToken')}
-      heading={filter ? heading(kind, filter) : undefined} />, status);
+      heading={filter ? heading(kind, filter) : undefined} seal={seal} />, status);
   };
 
   app.get('/', (c) => c.redirect('/events', 303));
@@ -88,7 +92,8 @@ export function eventRoutes(deps: AppDeps) {
       return problem(c, TIMEOUT_STATUS, 'Took too long', `Reading event ${id} took longer than ${duration(deps.reads?.timeoutMs)}; try again.`);
     }
     if (!event) return problem(c, 404, 'Not found', `There is no event ${id}; it may have expired under the retention setting.`);
-    return c.html(<EventPage e={event} all={fields === 'all'} back={back} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} />);
+    const seal = <SealNote seal={await sealCovering(reads, id)} />;
+    return c.html(<EventPage e={event} all={fields === 'all'} back={back} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} seal={seal} />);
   });
 
   return app;

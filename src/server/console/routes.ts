@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps.ts';
 import { assetRoutes } from './assets.ts';
 import type { ConsoleEnv } from './env.ts';
 import { eventRoutes } from './events.tsx';
+import { integrityRoutes } from './integrity.tsx';
 import { accountRoutes } from './account.tsx';
 import { requireAbility, requireCsrf, requireGate, requireSession } from './session.ts';
 import { tokenRoutes } from './tokens.tsx';
@@ -25,6 +26,7 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   app.route('/', eventRoutes(deps));
   app.route('/', userRoutes(deps));
   app.route('/', tokenRoutes(deps));
+  app.route('/', integrityRoutes(deps));
   // The download buttons: the same filters as the list, streamed via COPY (issue 5's handler).
   app.get('/export.csv', requireAbility('export'), exportRoute(deps, 'csv'));
   app.get('/export.jsonl', requireAbility('export'), exportRoute(deps, 'jsonl'));
