@@ -6,7 +6,8 @@ import { authenticateToken, createToken } from '../src/server/auth/tokens.ts';
 import { apiApp, bearer, consoleRolePool } from './helpers/api.ts';
 import { csvRecords } from './helpers/csv.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { cli } from './helpers/cli.ts';
+import { cli, cliWithEnv } from './helpers/cli.ts';
+import { describe as progressLine } from '../src/cli/progress.ts';
 
 const t = suite<{ db: TestDatabase }>('export-cli');
 
@@ -114,6 +115,24 @@ t('export: bad flags and filters are one line, exit 2, before connecting', async
   assertOneLineError(await cli(db.url, 'export', '--format', 'csv', '--bogus'), /unknown option --bogus/);
   assertOneLineError(await cli(db.url, 'export', '--format', 'csv', 'extra'), /export takes no arguments/);
   assertOneLineError(await cli('postgres://nobody@127.0.0.1:1/none', 'export', '--format', 'csv'), /cannot reach PostgreSQL/);
+});
+
+t('export progress: on stderr when asked (a terminal, or PGTRAIL_PROGRESS=1), and stdout stays byte-identical', async ({ db }) => {
+  for (const format of ['jsonl', 'csv']) {
+    const args = ['export', '--format', format, '--action', 'insert', '--actor', 'u1'];
+    const quiet = await cli(db.url, ...args);
+    const shown = await cliWithEnv(db.url, { PGTRAIL_PROGRESS: '1' }, ...args);
+    assert.is(shown.code, 0, shown.stderr);
+    assert.is(shown.stdout, quiet.stdout, `${format}: the data is the same byte for byte`);
+    assert.not.match(quiet.stderr, /\r/, 'not on a pipe unless asked');
+    assert.match(shown.stderr, format === 'jsonl' ? /\r7 rows · [\d.]+ MB · \d+ s/ : /\r[\d.]+ MB · \d+ s/);
+    assert.match(shown.stderr, /\r +\rexported 7 events /, 'the line is cleared before the summary');
+  }
+});
+
+t('the progress line says the time left once the total is known', () => {
+  assert.is(progressLine({ done: 3, total: 7, unit: 'partitions' }, 30), '3 of 7 partitions · 30 s · about 40 s left');
+  assert.is(progressLine({ rows: 1204000, bytes: 50 * 1024 ** 2 }, 10), '1,204,000 rows · 50.0 MB · 5.0 MB/s · 10 s');
 });
 
 t.run();

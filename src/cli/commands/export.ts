@@ -14,6 +14,7 @@ import { useSearchIndex } from '../../query/search-index.ts';
 import type { Command, OptionSpec, OptionValues } from '../command.ts';
 import { requireDatabaseUrl } from '../database.ts';
 import { noArguments } from '../options.ts';
+import { progressOnStderr, type Progress } from '../progress.ts';
 
 /** CLI flag → filter parameter: the same names as the API's, with dashes. */
 const FILTER_FLAGS: Record<string, { param: string; spec: OptionSpec }> = {
@@ -94,7 +95,9 @@ export const exportCommand: Command = {
       await recorder.started(spec);
       const startedAt = Date.now();
       const run = await CopyExport.start(pool, copySql);
-      const written = await writeAll(run, process.stdout, digest);
+      const progress = progressOnStderr();
+      const written = await writeAll(run, process.stdout, digest, progress, format === 'jsonl');
+      progress.end();
       if (!written) run.cancel();
       const outcome: CopyOutcome = await run.done;
       await recorder.ended(spec, outcome, startedAt);
@@ -119,8 +122,10 @@ export const exportCommand: Command = {
 };
 
 /** Copies the COPY output to `out` with backpressure; false when `out` went away first. */
-async function writeAll(run: CopyExport, out: NodeJS.WritableStream, digest?: ExportDigest): Promise<boolean> {
+async function writeAll(run: CopyExport, out: NodeJS.WritableStream, digest: ExportDigest | undefined, progress: Progress, lines: boolean): Promise<boolean> {
   let broken = false;
+  let bytes = 0;
+  let rows = 0;
   const onError = () => (broken = true);
   out.on('error', onError);
   try {
@@ -133,6 +138,10 @@ async function writeAll(run: CopyExport, out: NodeJS.WritableStream, digest?: Ex
       }
       if (chunk === null || broken) return !broken;
       digest?.update(chunk);
+      bytes += chunk.length;
+      // A JSON Lines row is one line (JSON escapes newlines); a CSV field may hold one, so CSV shows bytes only.
+      if (lines) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+      progress.update(lines ? { bytes, rows } : { bytes });
       if (!out.write(chunk)) {
         await Promise.race([once(out, 'drain'), once(out, 'error'), once(out, 'close')]);
       }

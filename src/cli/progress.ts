@@ -1,0 +1,76 @@
+// How far long work is, on stderr, for a person at a terminal: one line rewritten in place (\r),
+// at most four times a second, cleared when the work ends. Never on stdout (which may be the data
+// itself), never when stderr is a pipe or a file (logs stay clean), so never inside --json output.
+// PGTRAIL_PROGRESS=1 forces it on (tests, or a terminal multiplexer that hides the TTY);
+// PGTRAIL_PROGRESS=0 turns it off.
+
+export interface ProgressState {
+  bytes?: number;
+  rows?: number;
+  /** Units of work done and in total (e.g. partitions): then the time left can be known. */
+  done?: number;
+  total?: number;
+  unit?: string;
+}
+
+export interface Progress {
+  update(state: ProgressState): void;
+  /** Clears the line (the caller prints its own summary after). */
+  end(): void;
+}
+
+const INTERVAL_MS = 250;
+
+/** A reporter writing to `write` when progress is wanted here, else one that does nothing. */
+export function progressOnStderr(
+  write: (text: string) => void = (text) => process.stderr.write(text),
+  isTerminal = process.stderr.isTTY === true,
+  env: NodeJS.ProcessEnv = process.env,
+): Progress {
+  const forced = env.PGTRAIL_PROGRESS;
+  if (forced === '0' || (forced !== '1' && !isTerminal)) return { update() {}, end() {} };
+  const started = Date.now();
+  let last = 0;
+  let width = 0;
+  let state: ProgressState = {};
+  const draw = () => {
+    const line = describe(state, (Date.now() - started) / 1000);
+    write(`\r${line.padEnd(width)}`);
+    width = line.length;
+  };
+  return {
+    update(next) {
+      state = { ...state, ...next };
+      const now = Date.now();
+      if (now - last < INTERVAL_MS) return;
+      last = now;
+      draw();
+    },
+    end() {
+      if (width) write(`\r${' '.repeat(width)}\r`);
+      width = 0;
+    },
+  };
+}
+
+/** The progress line, e.g. "1,204,000 rows · 512.3 MB · 48.2 MB/s · 12 s" or "3 of 7 partitions · 1 min left". */
+export function describe(s: ProgressState, seconds: number): string {
+  const parts: string[] = [];
+  if (s.total !== undefined && s.done !== undefined) parts.push(`${s.done} of ${s.total} ${s.unit ?? 'done'}`);
+  if (s.rows !== undefined) parts.push(`${s.rows.toLocaleString('en')} rows`);
+  if (s.bytes !== undefined) {
+    parts.push(megabytes(s.bytes));
+    if (seconds >= 1) parts.push(`${megabytes(s.bytes / seconds)}/s`);
+  }
+  parts.push(duration(seconds));
+  if (s.total !== undefined && s.done && s.done < s.total) parts.push(`about ${duration((seconds / s.done) * (s.total - s.done))} left`);
+  return parts.join(' · ');
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
