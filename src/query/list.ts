@@ -133,11 +133,11 @@ export async function pagePlan(db: Queryable, filter: EventFilter, now: Date): P
  * slice, id above b: migration 0007); the planner, seeing ids spread evenly over time, would walk the
  * id index from the partition's newest event instead, or scan the partition; both are switched off
  * for that statement. At 10 million events it still picks one BRIN and filters by the other
- * (README "Query latency": exact, but it reads the stretch after b or before the slice).
+ * (bench/README.md, "Query latency": exact, but it reads the stretch after b or before the slice).
  * A slice with fewer than limit + 1 matches is doubled while collecting it stays
  * cheaper than the walk (WALK_COST); past that, or once it covers the whole window, the page is
  * read as pagePlan would have without the split. Measured at 10 million events, monthly partitions
- * (bench/to-only-brin.ts, README "Query latency").
+ * (bench/to-only-brin.ts; bench/README.md, "Query latency").
  *
  * Both steps read one snapshot (REPEATABLE READ), so an event committed in between cannot slip in
  * above b unseen by step 1. A pool lends one client for it; any other Queryable is taken to be
