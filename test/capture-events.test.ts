@@ -95,12 +95,18 @@ t('the event is written in the transaction of the trigger change: rolled back, n
   assert.equal((await changes(db, before)).map((e) => e.action), ['audit.enable']);
 });
 
-t('enable again: one event, outcome unchanged; other options with replace: one audit.options_change with old and new options', async ({ db }) => {
+t('enable again unchanged: no event; after a schema change: audit.enable outcome updated; other options: one audit.options_change', async ({ db }) => {
   const { name } = await freshTable(db);
   let before = await lastId(db);
   assert.is((await enableAudit(db.pool, name, {})).outcome, 'unchanged');
   let events = await changes(db, before);
-  assert.equal(events.map((e) => [e.action, e.metadata.outcome]), [['audit.enable', 'unchanged']]);
+  assert.equal(events, [], 'an idempotent re-run changes nothing and records nothing');
+
+  await db.pool.query(`ALTER TABLE ${name.table} ADD COLUMN phone text`);
+  before = await lastId(db);
+  assert.is((await enableAudit(db.pool, name, {})).outcome, 'updated');
+  events = await changes(db, before);
+  assert.equal(events.map((e) => [e.action, e.metadata.outcome]), [['audit.enable', 'updated']], 'positive control: a re-render is recorded');
 
   before = await lastId(db);
   await enableAudit(db.pool, name, { exclude: ['secret'] }, true);

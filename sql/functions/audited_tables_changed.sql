@@ -5,8 +5,9 @@
 -- recording it here records each of them exactly once, with the caller's context (without one, the
 -- database role), and it commits with the trigger change or not at all:
 --   insert → audit.enable (outcome created); update with other options → audit.options_change;
---   update with the same options → audit.enable (outcome updated when the rendered SQL changed,
---   unchanged when it was only installed again); delete → audit.disable.
+--   update with the same options → audit.enable (outcome updated) when the rendered SQL or the
+--   template changed, nothing when the same triggers were only installed again (an idempotent
+--   re-run: migrations, the demo, `pgtrail enable` on a current table); delete → audit.disable.
 CREATE FUNCTION audit.audited_tables_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -22,10 +23,12 @@ BEGIN
     v_action := 'audit.disable';
   ELSIF OLD.options IS DISTINCT FROM NEW.options THEN
     v_action := 'audit.options_change';
-  ELSE
+  ELSIF OLD.sql_hash IS DISTINCT FROM NEW.sql_hash OR OLD.template_version IS DISTINCT FROM NEW.template_version
+        OR OLD.key_columns IS DISTINCT FROM NEW.key_columns THEN
     v_action := 'audit.enable';
-    v_outcome := CASE WHEN OLD.sql_hash IS DISTINCT FROM NEW.sql_hash OR OLD.template_version IS DISTINCT FROM NEW.template_version
-                      THEN 'updated' ELSE 'unchanged' END;
+    v_outcome := 'updated';
+  ELSE
+    RETURN NULL;
   END IF;
   PERFORM audit.log_event(v_action, 'audit.audited_tables', v_table, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
     'table', v_table,

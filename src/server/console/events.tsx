@@ -67,8 +67,9 @@ export function eventRoutes(deps: AppDeps) {
     c.header('Vary', 'HX-Request');
     if (wantsFragment(c)) return c.html(<Results {...props} />, status);
     const targets = kind === 'events' ? await audited() : undefined;
-    // The newest seal row and the last recorded verify only; a verify runs on the Integrity page.
-    const seal = kind === 'events' ? <SealBanner summary={await sealSummary(reads)} integrityLink={can(c.get('principal'), 'export')} /> : undefined;
+    // The newest seal row and the last recorded verify only (two LIMIT 1 reads, on the unbounded
+    // pool so a cut search still renders its page); a verify runs on the Integrity page.
+    const seal = kind === 'events' ? <SealBanner summary={await sealSummary(deps.pool)} integrityLink={can(c.get('principal'), 'export')} /> : undefined;
     return c.html(<ListPage {...props} targetTypes={targets} principal={c.get('principal')!} csrfToken={c.get('csrfToken')}
       heading={filter ? heading(kind, filter) : undefined} seal={seal} />, status);
   };
@@ -92,7 +93,7 @@ export function eventRoutes(deps: AppDeps) {
       return problem(c, TIMEOUT_STATUS, 'Took too long', `Reading event ${id} took longer than ${duration(deps.reads?.timeoutMs)}; try again.`);
     }
     if (!event) return problem(c, 404, 'Not found', `There is no event ${id}; it may have expired under the retention setting.`);
-    const seal = <SealNote seal={await sealCovering(reads, id)} />;
+    const seal = <SealNote seal={await sealCovering(deps.pool, id)} />;
     return c.html(<EventPage e={event} all={fields === 'all'} back={back} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} seal={seal} />);
   });
 
