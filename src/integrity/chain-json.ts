@@ -3,33 +3,14 @@
 // pgtrail (the message format is in docs/integrity.md). Locators are left out (8 bytes an event);
 // their hash is what the signature covers.
 import type { Queryable } from '../generator/introspect.ts';
+import { sealFields } from './seal-message.ts';
 import { readKeys, readSeals } from './store.ts';
 
 export async function chainJson(db: Queryable): Promise<Record<string, unknown>> {
   const [seals, keys] = [await readSeals(db), await readKeys(db)];
   return {
     keys: keys.map((k) => ({ fingerprint: k.fingerprint, public_key: k.publicKey.toString('base64url'), created_at: k.createdAt.toISOString() })),
-    seals: seals.map((s) => ({
-      seq: s.seq,
-      form: s.form,
-      prev_hash: s.prevHash.toString('hex'),
-      snapshot: s.snapshot,
-      prev_snapshot: s.prevSnapshot,
-      ids: s.ids,
-      count: s.count,
-      first_id: s.firstId,
-      last_id: s.lastId,
-      first_at: s.firstAt,
-      last_at: s.lastAt,
-      events_hash: s.eventsHash.toString('hex'),
-      locators_hash: s.locatorsHash.toString('hex'),
-      expired: s.expired,
-      expired_upto: s.expiredUpto,
-      key: s.keyFingerprint,
-      sealed_at: s.sealedAt,
-      hash: s.hash.toString('hex'),
-      signature: s.signature.toString('base64url'),
-    })),
+    seals: seals.map((s) => ({ ...sealFields(s), hash: s.hash.toString('hex'), signature: s.signature.toString('base64url') })),
   };
 }
 

@@ -53,9 +53,9 @@ const expiryJson = (e: Expiry) => ({
   dropped_at: e.dropped_at, retention: e.retention, rows: e.rows, ids: e.ids,
 });
 
-export function sealMessage(s: SealRecord): Buffer {
-  return Buffer.from(JSON.stringify({
-    pgtrail_seal: 1,
+/** Every signed field of a seal, in the signed order: the message and the API's chain share it. */
+export function sealFields(s: SealRecord) {
+  return {
     seq: s.seq,
     form: s.form,
     prev_hash: s.prevHash.toString('hex'),
@@ -73,7 +73,11 @@ export function sealMessage(s: SealRecord): Buffer {
     expired_upto: s.expiredUpto,
     key: s.keyFingerprint,
     sealed_at: s.sealedAt,
-  }), 'utf8');
+  };
+}
+
+export function sealMessage(s: SealRecord): Buffer {
+  return Buffer.from(JSON.stringify({ pgtrail_seal: 1, ...sealFields(s) }), 'utf8');
 }
 
 export function sha256(data: Buffer | string): Buffer {
