@@ -14,6 +14,8 @@ export interface ProgressState {
 }
 
 export interface Progress {
+  /** False where nothing is shown: callers skip the counting that only feeds the line. */
+  readonly active: boolean;
   update(state: ProgressState): void;
   /** Clears the line (the caller prints its own summary after). */
   end(): void;
@@ -28,7 +30,7 @@ export function progressOnStderr(
   env: NodeJS.ProcessEnv = process.env,
 ): Progress {
   const forced = env.PGTRAIL_PROGRESS;
-  if (forced === '0' || (forced !== '1' && !isTerminal)) return { update() {}, end() {} };
+  if (forced === '0' || (forced !== '1' && !isTerminal)) return { active: false, update() {}, end() {} };
   const started = Date.now();
   let last = 0;
   let width = 0;
@@ -39,6 +41,7 @@ export function progressOnStderr(
     width = line.length;
   };
   return {
+    active: true,
     update(next) {
       state = { ...state, ...next };
       const now = Date.now();

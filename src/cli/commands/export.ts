@@ -138,10 +138,12 @@ async function writeAll(run: CopyExport, out: NodeJS.WritableStream, digest: Exp
       }
       if (chunk === null || broken) return !broken;
       digest?.update(chunk);
-      bytes += chunk.length;
-      // A JSON Lines row is one line (JSON escapes newlines); a CSV field may hold one, so CSV shows bytes only.
-      if (lines) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
-      progress.update(lines ? { bytes, rows } : { bytes });
+      if (progress.active) {
+        bytes += chunk.length;
+        // A JSON Lines row is one line (JSON escapes newlines); a CSV field may hold one, so CSV shows bytes only.
+        if (lines) for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+        progress.update(lines ? { bytes, rows } : { bytes });
+      }
       if (!out.write(chunk)) {
         await Promise.race([once(out, 'drain'), once(out, 'error'), once(out, 'close')]);
       }
