@@ -5,7 +5,7 @@ import type { ConsoleUser } from '../src/console/users.ts';
 import { ROLES, type Principal, type Role } from '../src/server/auth/principal.ts';
 import { Layout } from './layout.tsx';
 import { UtcTime } from './event.tsx';
-import { CsrfField, Messages } from './forms.tsx';
+import { CsrfField, Messages, PostButton } from './forms.tsx';
 
 export const ROLE_TEXT = { admin: 'everything, manages users', auditor: 'view and export', viewer: 'view only' } as const;
 
@@ -36,10 +36,7 @@ export function UsersPage(props: { users: ConsoleUser[]; principal: Principal; c
               <td>{u.last_sign_in_at ? <UtcTime iso={u.last_sign_in_at.toISOString()} /> : <span class="muted">never</span>}</td>
               <td>
                 {u.id !== props.principal.id && (
-                  <form method="post" action={`/users/${u.id}/delete`} class="inline">
-                    <CsrfField token={props.csrfToken} />
-                    <button type="submit" class="link danger" data-confirm={`Remove ${u.email}? Their sessions end now.`}>Remove</button>
-                  </form>
+                  <PostButton action={`/users/${u.id}/delete`} csrfToken={props.csrfToken} label="Remove" danger confirm={`Remove ${u.email}? Their sessions end now.`} />
                 )}
               </td>
             </tr>
