@@ -5,7 +5,7 @@
 import type { Child } from 'hono/jsx';
 import type { EventJson } from '../src/query/columns.ts';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
-import type { Principal } from '../src/server/auth/principal.ts';
+import { can, type Principal } from '../src/server/auth/principal.ts';
 import { stringifyExact } from '../src/query/exact-json.ts';
 import { Actor } from './actor.tsx';
 import { ActionBadge } from './events.tsx';
@@ -109,6 +109,9 @@ export function EventPage({ e, all, back, principal, csrfToken, seal }: { e: Eve
   };
   // Without a target id there is no one record whose history could be shown.
   const history = e.target_id !== null ? `/events?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id })}` : undefined;
+  // The record as it was just after this event (src/server/console/as-of.tsx).
+  const asOf = e.target_id !== null ? `/records/as-of?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id, at: e.occurred_at, event: String(e.id) })}` : undefined;
+  const revertable = e.action === 'insert' || e.action === 'update' || e.action === 'delete';
   return (
     <Layout title={`Event ${e.id}`} principal={principal} csrfToken={csrfToken} section="events">
       <p class="crumbs"><a href={back} id="back-to-events">← Events</a></p>
@@ -122,7 +125,9 @@ export function EventPage({ e, all, back, principal, csrfToken, seal }: { e: Eve
           {history
             ? <a class="button" id="history-link" href={history}>History of this record <span class="muted">(newest first)</span></a>
             : <span class="muted" id="no-history">No record history: this event has no target id, so it is not about one record.</span>}
+          {asOf && <a class="button" id="as-of-link" href={asOf}>Record as of this event</a>}
           <a class="button" id="tx-link" href={`/events?tx_id=${e.tx_id}`}>Same transaction <span class="muted">(tx {e.tx_id})</span></a>
+          {revertable && can(principal, 'revert') && <a class="button ghost" id="revert-link" href={`/events/${e.id}/revert`}>Revert…</a>}
           {e.actor_id && <a class="button ghost" href={`/events?${new URLSearchParams({ actor_type: e.actor_type, actor_id: e.actor_id })}`}>Everything by this actor</a>}
         </p>
       </div>

@@ -32,6 +32,8 @@ export interface ListProps {
   result: ListResult | { error: FilterError } | { timeout: string };
   /** Audited tables, offered as target types. */
   targetTypes?: string[];
+  /** Activity over the filtered window (histogram, top actors/actions/targets), above the count. */
+  activity?: Child;
 }
 
 const ROW_ACTIONS = ['insert', 'update', 'delete', 'truncate'] as const;
@@ -132,6 +134,7 @@ export function Results(props: ListProps) {
   const exportQuery = query(params, { cursor: undefined, live: undefined, ...preset });
   return (
     <section id="results" class="results" aria-live="polite" {...liveAttrs}>
+      {props.activity}
       <div class="summary">
         <p class="count">
           <strong data-count={count.capped ? `${count.count}+` : String(count.count)}>{thousands(count.count)}{count.capped ? '+' : ''}</strong>
@@ -257,6 +260,9 @@ export function ListPage(props: ListProps & { principal: Principal; csrfToken: s
         <h1>{title}</h1>
         {props.kind === 'sign-ins' && <p class="muted">Sign-ins, failed sign-ins and sign-outs (actions <code>auth.*</code>), kept apart from data changes.</p>}
         {props.seal}
+        {props.kind === 'events' && props.params.get('target_type') && props.params.get('target_id') && (
+          <p class="links"><a class="button" id="as-of-link" href={`/records/as-of?${new URLSearchParams({ target_type: props.params.get('target_type')!, target_id: props.params.get('target_id')! })}`}>This record as of…</a></p>
+        )}
       </div>
       <FilterForm {...props} />
       <Results {...props} />

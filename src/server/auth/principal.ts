@@ -29,6 +29,8 @@ export const abilities = {
   export: (role: Role) => role === 'admin' || role === 'auditor',
   /** admin only */
   manageUsers: (role: Role) => role === 'admin',
+  /** admin only: undo an event or a transaction (and only where a revert database role is configured) */
+  revert: (role: Role) => role === 'admin',
 } as const;
 
 export type Ability = keyof typeof abilities;

@@ -9,6 +9,8 @@ import type { ConsoleEnv } from './env.ts';
 import { eventRoutes } from './events.tsx';
 import { integrityRoutes } from './integrity.tsx';
 import { accountRoutes } from './account.tsx';
+import { asOfRoutes } from './as-of.tsx';
+import { revertRoutes } from './revert.tsx';
 import { requireAbility, requireCsrf, requireGate, requireSession } from './session.ts';
 import { tokenRoutes } from './tokens.tsx';
 import { signInRoutes } from './sign-in.tsx';
@@ -27,6 +29,8 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   app.route('/', userRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', integrityRoutes(deps));
+  app.route('/', asOfRoutes(deps));
+  app.route('/', revertRoutes(deps));
   // The download buttons: the same filters as the list, streamed via COPY (issue 5's handler).
   app.get('/export.csv', requireAbility('export'), exportRoute(deps, 'csv'));
   app.get('/export.jsonl', requireAbility('export'), exportRoute(deps, 'jsonl'));
