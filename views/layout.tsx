@@ -45,6 +45,9 @@ export function Layout({ title, principal, csrfToken, section = 'none', children
         <title>{title} · pgtrail</title>
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/console.css" />
+        <link rel="stylesheet" href="/assets/activity.css" />
+        <link rel="stylesheet" href="/assets/as-of.css" />
+        <link rel="stylesheet" href="/assets/revert.css" />
         <script src="/assets/htmx.min.js" defer></script>
         <script src="/assets/console.js" defer></script>
       </head>

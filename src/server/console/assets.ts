@@ -11,6 +11,8 @@ const require = createRequire(import.meta.url);
 const files: Record<string, { path: string; type: string }> = {
   'htmx.min.js': { path: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'console.css': { path: join(packageRoot, 'views/assets/console.css'), type: 'text/css; charset=utf-8' },
+  // One stylesheet per feature page beside the base one.
+  ...Object.fromEntries(['activity.css', 'as-of.css', 'revert.css'].map((f) => [f, { path: join(packageRoot, 'views/assets', f), type: 'text/css; charset=utf-8' }])),
   'favicon.svg': { path: join(packageRoot, 'views/assets/favicon.svg'), type: 'image/svg+xml' },
   'console.js': { path: join(packageRoot, 'views/assets/console.js'), type: 'text/javascript; charset=utf-8' },
 };
