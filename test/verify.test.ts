@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
+import { disableAudit, enableAudit } from '../src/audit/enable.ts';
 import { generateSealKey, type SealKey } from '../src/integrity/keys.ts';
 import { sealMessage, sha256, signMessage } from '../src/integrity/seal-message.ts';
 import { sealNow } from '../src/integrity/seal.ts';
@@ -72,7 +73,12 @@ t('positive control: an untouched trail verifies (exit 0), with the expected key
     assert.is(report.seals, 2);
     assert.is(report.events, 9);
     assert.equal(report.keys, [{ fingerprint: trail.key.fingerprint, expected: true }]);
-    assert.equal(report.notes, []);
+    assert.equal(report.notes.length, 1);
+    assert.match(report.notes[0], /^no expected chain head was given \(--head/);
+    const withHead = await verify(trail, '--head', `${report.head!.seq}:${report.head!.hash}`);
+    assert.is(withHead.code, 0);
+    assert.equal(withHead.report.notes, [], 'with the expected key and head given there is nothing left to trust');
+    assert.equal(withHead.report.captureChanges, { total: 0, gaps: 0, shown: [] });
 
     const text = await cli(trail.db.url, 'verify');
     assert.is(text.code, 0, text.stderr);
@@ -234,6 +240,75 @@ t('a partition dropped by hand: its events are missing; dropped by retention: ex
   }
 });
 
+t('an older backup restored over the newest seals: a shorter chain verifies, and --head names the rollback', () =>
+  withTrail('verify_rollback', async (trail) => {
+    const head = (await verify(trail)).report.head!;
+    // What the database looks like when the backup taken after seal #1 is restored: seal #2 and
+    // the events it covered are gone, everything older is intact and consistent.
+    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER; ALTER TABLE audit.seals DISABLE TRIGGER USER;
+      DELETE FROM audit.events WHERE id IN (${trail.ids[1].join(',')}); DELETE FROM audit.seals WHERE seq = 2;
+      ALTER TABLE audit.events ENABLE TRIGGER USER; ALTER TABLE audit.seals ENABLE TRIGGER USER`);
+    const plain = await verify(trail);
+    assert.is(plain.code, 0, 'on its own the restored chain is consistent…');
+    assert.is(plain.report.head!.seq, '1');
+    const given = await verify(trail, '--head', `${head.seq}:${head.hash}`);
+    assert.is(given.code, 1, '…but not the chain that was verified before');
+    assert.equal(kinds(given.report), ['chain_rolled_back@2']);
+    assert.match(given.report.findings[0].message, /seal #2, is not in the chain, which ends at #1: .*older backup/);
+  }));
+
+t('a chain re-signed from its head on, checked with --head but without --key: head_replaced', () =>
+  withTrail('verify_head_replaced', async (trail) => {
+    const head = (await verify(trail)).report.head!;
+    const forger = generateSealKey();
+    await registerKey(trail.db.pool, forger);
+    await asSuperuser(trail.db, `ALTER TABLE audit.seals DISABLE TRIGGER USER; DELETE FROM audit.seals; ALTER TABLE audit.seals ENABLE TRIGGER USER`);
+    assert.ok((await sealWith(trail.db, forger)).sealed);
+    await logEvents(trail.db.pool, 1);
+    assert.ok((await sealWith(trail.db, forger)).sealed);
+    const run = await cli(trail.db.url, 'verify', '--json', '--head', `${head.seq}:${head.hash}`);
+    assert.is(run.code, 1, run.stderr);
+    assert.equal(kinds(JSON.parse(run.stdout)), ['head_replaced@2']);
+  }));
+
+t('a partition DETACHed outside maintenance: its events are missing, named by id and seal', () =>
+  withTrail('verify_detach', async (trail) => {
+    const { rows: [where] } = await trail.db.pool.query(`SELECT tableoid::regclass::text AS partition FROM audit.events WHERE id = $1`, [trail.ids[0][0]]);
+    assert.not.equal(where.partition, 'audit.events_default', 'the events are in a time partition');
+    const ok = await verify(trail);
+    assert.is(ok.code, 0, 'positive control: before the detach the trail verifies');
+    await asSuperuser(trail.db, `ALTER TABLE audit.events DETACH PARTITION ${where.partition}`);
+    const { code, report } = await verify(trail);
+    assert.is(code, 1);
+    const all = [...trail.ids[0], ...trail.ids[1]].map(Number).sort((a, b) => a - b);
+    assert.equal(kinds(report), [`missing@1:${all[0]}-${all[4]}`, `missing@2:${all[5]}-${all[8]}`]);
+  }));
+
+t('capture switched off is in the report: enable, a capture trigger disabled, disable — the gaps marked', async () => {
+  const db = await createTestDatabase('verify_capture_changes');
+  try {
+    const { rows: [su] } = await db.pool.query(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`);
+    await db.pool.query('CREATE TABLE public.things (id int PRIMARY KEY, v text)');
+    await enableAudit(db.pool, { schema: 'public', table: 'things' }, {});
+    if (su.rolsuper) await db.pool.query('ALTER TABLE public.things DISABLE TRIGGER pgtrail_update');
+    await disableAudit(db.pool, { schema: 'public', table: 'things' });
+    const run = await cli(db.url, 'verify', '--json');
+    assert.is(run.code, 0, 'capture changes are on the record, not a failure');
+    const changes: VerifyReport['captureChanges'] = JSON.parse(run.stdout).captureChanges;
+    const expected = su.rolsuper ? [['audit.enable', false], ['audit.ddl', true], ['audit.disable', true]] : [['audit.enable', false], ['audit.disable', true]];
+    assert.equal(changes.shown.map((c) => [c.action, c.gap]), expected);
+    assert.ok(changes.shown.every((c) => c.table === 'public.things'), JSON.stringify(changes.shown));
+    assert.is(changes.gaps, expected.filter(([, g]) => g).length);
+    const text = await cli(db.url, 'verify');
+    assert.match(text.stdout, /^capture changes on the record: \d, \d of them stopping capture for some writes$/m);
+    assert.match(text.stdout, /^  GAP \S+ audit\.disable public\.things by db_role /m);
+    const outside = await cli(db.url, 'verify', '--json', '--to', '2001-01-01');
+    assert.is(JSON.parse(outside.stdout).captureChanges.total, 0, '--from/--to narrow them');
+  } finally {
+    await db.drop();
+  }
+});
+
 t('usage errors: one line, exit 2', () =>
   withTrail('verify_usage', async (trail) => {
     for (const [args, pattern] of [
@@ -241,6 +316,7 @@ t('usage errors: one line, exit 2', () =>
       [['--from', '2026-02-30'], /^pgtrail: from: "2026-02-30" is not a calendar date/],
       [['--from', '2026-03-02', '--to', '2026-03-01'], /^pgtrail: from: must be before to/],
       [['--key', 'abc'], /^pgtrail: --key "abc" is not a key fingerprint/],
+      [['--head', '2:abc'], /^pgtrail: --head "2:abc" is not a chain head \(SEQ:HASH/],
       [['extra'], /^pgtrail: verify takes no arguments/],
     ] as Array<[string[], RegExp]>) {
       const run = await cli(trail.db.url, 'verify', ...args);

@@ -8,14 +8,15 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { publicKeyFromRaw } from './keys.ts';
-import { memberWhere, parseMultirange, scanEvents, type ScannedEvent } from './scan.ts';
+import { memberWhere, parseMultirange, scanEvents, utcText, type ScannedEvent } from './scan.ts';
 import { GENESIS_HASH, sealMessage, sha256, signatureValid, type Expiry, type Snapshot } from './seal-message.ts';
 import { expiriesAfter, locatorsOf, readKeys, readSeals, requireSeals, type StoredSeal } from './store.ts';
 import { IdSet } from './id-set.ts';
 
 export type FindingKind =
   | 'altered' | 'missing' | 'inserted' | 'uncovered' | 'unsealed_older' | 'events_hash'
-  | 'seal_missing' | 'seal_edited' | 'chain_broken' | 'unknown_key' | 'unexpected_key' | 'key_replaced';
+  | 'seal_missing' | 'seal_edited' | 'chain_broken' | 'unknown_key' | 'unexpected_key' | 'key_replaced'
+  | 'chain_rolled_back' | 'head_replaced';
 
 export interface Finding {
   kind: FindingKind;
@@ -37,6 +38,19 @@ export interface ExpiredNote {
   ids: string[];
 }
 
+/** A recorded change to capture itself (enable, disable, options, DDL on an audited table). */
+export interface CaptureChange {
+  id: string;
+  at: string;
+  action: string;
+  table: string;
+  actor: string;
+  /** What changed, in a few words (DDL command, outcome, trigger states). */
+  detail: string;
+  /** Capture stopped for some writes from here: a disable, a dropped table or trigger, a trigger disabled. */
+  gap: boolean;
+}
+
 export interface VerifyReport {
   ok: boolean;
   seals: number;
@@ -46,18 +60,40 @@ export interface VerifyReport {
   head: { seq: string; hash: string; sealedAt: string } | null;
   keys: Array<{ fingerprint: string; expected: boolean | null }>;
   expectedKeyGiven: boolean;
+  expectedHeadGiven: boolean;
   expired: ExpiredNote[];
+  /** Changes to capture recorded in the trail (in --from/--to), oldest first, at most CAPTURE_CHANGES_SHOWN. */
+  captureChanges: { total: number; gaps: number; shown: CaptureChange[] };
   findings: Finding[];
   notes: string[];
 }
+
+const CAPTURE_CHANGES_SHOWN = 50;
 
 export interface VerifyOptions {
   from?: Date;
   to?: Date;
   /** Expected key fingerprints; empty = none given (verify then trusts the keys stored in the database). */
   keys?: string[];
+  /**
+   * The chain head an earlier verify printed (seq and hash), kept outside the database: the chain
+   * must still contain that seal, unchanged. Without it, an older backup restored over the newest
+   * seals is a shorter chain that verifies.
+   */
+  head?: ExpectedHead;
   /** Ids listed per finding at most (the count is always exact). */
   maxIds?: number;
+}
+
+export interface ExpectedHead {
+  seq: string;
+  hash: string;
+}
+
+/** `--head 42:9f…` (as verify prints it) → { seq, hash }; null when malformed. */
+export function parseExpectedHead(text: string): ExpectedHead | null {
+  const m = /^#?(\d{1,18}):([0-9a-fA-F]{64})$/.exec(text.trim());
+  return m ? { seq: String(BigInt(m[1])), hash: m[2].toLowerCase() } : null;
 }
 
 const sameSnapshot = (a: Snapshot | null, b: Snapshot | null) =>
@@ -137,6 +173,19 @@ async function verifyInSnapshot(client: pg.ClientBase, options: VerifyOptions): 
     previous = seal;
   }
 
+  const newest = seals[seals.length - 1];
+  if (options.head) {
+    const { seq, hash } = options.head;
+    const at = seals.find((x) => x.seq === seq);
+    if (!at) {
+      add({ kind: 'chain_rolled_back', seal: seq, message: `the expected head, seal #${seq}, is not in the chain, which ends at ${newest ? `#${newest.seq}` : 'no seal'}: the newest seals were removed or an older backup was restored over them` });
+    } else if (recomputed.get(seq)!.toString('hex') !== hash) {
+      add({ kind: 'head_replaced', seal: seq, message: `seal #${seq} is not the seal recorded as the head (its hash differs): the chain was replaced from there` });
+    }
+  } else {
+    notes.push('no expected chain head was given (--head SEQ:HASH from an earlier verify): a restore of an older backup over the newest seals would not be noticed');
+  }
+
   // Retention records: signed by a seal (trusted) or not yet (reported, but not proof).
   const signedExpiries: Array<Expiry & { signed: boolean }> = [];
   for (const seal of seals) if (intact.has(seal.seq)) for (const e of seal.expired) signedExpiries.push({ ...e, signed: true });
@@ -194,6 +243,8 @@ async function verifyInSnapshot(client: pg.ClientBase, options: VerifyOptions): 
     if (late.size) add({ kind: 'unsealed_older', ids: late.text(maxIds), count: late.size, message: `${late.size} event(s) are not covered by any seal although older than the newest seal (#${head.seq}): inserted after sealing` });
   }
 
+  const captureChanges = await readCaptureChanges(client, options);
+
   return {
     ok: findings.length === 0,
     seals: seals.length,
@@ -202,10 +253,34 @@ async function verifyInSnapshot(client: pg.ClientBase, options: VerifyOptions): 
     head: head ? { seq: head.seq, hash: (recomputed.get(head.seq) ?? head.hash).toString('hex'), sealedAt: head.sealedAt } : null,
     keys: [...new Set(seals.map((s) => s.keyFingerprint))].map((fingerprint) => ({ fingerprint, expected: expected.size ? expected.has(fingerprint) : null })),
     expectedKeyGiven: expected.size > 0,
+    expectedHeadGiven: options.head !== undefined,
     expired,
+    captureChanges,
     findings,
     notes,
   };
+}
+
+/**
+ * The trail's own record of capture being changed (audit.audited_tables_changed, audit.record_ddl):
+ * not a failure — they are on the record — but a gap in capture is what an auditor must see.
+ */
+async function readCaptureChanges(client: pg.ClientBase, options: VerifyOptions): Promise<VerifyReport['captureChanges']> {
+  const params: unknown[] = [];
+  let where = `e.target_type = 'audit.audited_tables' AND e.action IN ('audit.enable', 'audit.disable', 'audit.options_change', 'audit.ddl')`;
+  if (options.from) where += ` AND e.occurred_at >= $${params.push(options.from)}`;
+  if (options.to) where += ` AND e.occurred_at < $${params.push(options.to)}`;
+  // A gap: disabled, dropped, or a capture trigger left firing only in replica mode or not at all.
+  const gap = `(e.action = 'audit.disable' OR coalesce(e.metadata->>'command_tag' IN ('DROP TABLE', 'DROP TRIGGER'), false)
+    OR EXISTS (SELECT FROM jsonb_each_text(CASE WHEN jsonb_typeof(e.metadata->'capture_triggers') = 'object' THEN e.metadata->'capture_triggers' ELSE '{}' END) AS t WHERE t.value IN ('D', 'R')))`;
+  const { rows: [totals] } = await client.query(`SELECT count(*)::int AS total, count(*) FILTER (WHERE ${gap})::int AS gaps FROM audit.events AS e WHERE ${where}`, params);
+  const { rows } = await client.query(
+    `SELECT e.id::text, ${utcText('e.occurred_at')} AS at, e.action, coalesce(e.metadata->>'table', e.target_id) AS table_name,
+            e.actor_type || ' ' || coalesce(e.actor_name, e.actor_id, e.db_user) AS actor,
+            concat_ws(', ', e.metadata->>'command_tag', e.metadata->>'outcome', CASE WHEN e.metadata ? 'capture_triggers' THEN 'triggers ' || (e.metadata->'capture_triggers')::text END) AS detail,
+            ${gap} AS gap
+       FROM audit.events AS e WHERE ${where} ORDER BY e.id LIMIT ${CAPTURE_CHANGES_SHOWN}`, params);
+  return { total: totals.total, gaps: totals.gaps, shown: rows.map((r) => ({ id: r.id, at: r.at, action: r.action, table: r.table_name, actor: r.actor, detail: r.detail, gap: r.gap })) };
 }
 
 async function idsWhere(client: pg.ClientBase, where: string, params: unknown[]): Promise<IdSet> {
