@@ -2,6 +2,7 @@
 import { UserError } from '../db/errors.ts';
 import { parseQualifiedName, type QualifiedName } from '../db/sql.ts';
 import { ACTIONS, type Action, type AuditOptions } from '../generator/spec.ts';
+import { parseVerbRule } from '../generator/verbs.ts';
 import type { OptionSpec, OptionValues } from './command.ts';
 
 export const auditOptionSpecs: Record<string, OptionSpec> = {
@@ -13,6 +14,10 @@ export const auditOptionSpecs: Record<string, OptionSpec> = {
   'log-unchanged': { type: 'boolean', description: 'also record updates that change nothing (or only ignored columns)' },
   'on-replica': { type: 'boolean', description: 'fire also where session_replication_role = replica (logical replication apply, pg_restore --disable-triggers)' },
   'max-value-bytes': { type: 'string', value: 'N', description: 'rows larger than N stored bytes keep size + md5 of big values (0 = no cap; default 1048576)' },
+  label: { type: 'string', value: 'EXPR', description: `how a row is named in events: an expression over its columns, e.g. "'Broadcast: ' || subject"` },
+  'type-name': { type: 'string', value: 'NAME', description: 'display name of the type, e.g. Broadcast (shown instead of schema.table)' },
+  entity: { type: 'string', value: 'TYPE', description: 'the application type the table stands for (audit.log_event target_type), one history with its rows' },
+  verb: { type: 'string', multiple: true, value: 'RULE', description: 'name updates: verb:col=value, verb:col!=value (null = NULL), verb:col; repeat, first match wins' },
 };
 
 /** Repeated and comma-separated values, flattened: `--x a,b --x c` → [a, b, c]. */
@@ -39,6 +44,13 @@ export function auditOptionsFrom(values: OptionValues): Partial<AuditOptions> {
   }
   if (values['log-unchanged']) options.logUnchanged = true;
   if (values['on-replica']) options.onReplica = true;
+  for (const [flag, key] of [['label', 'label'], ['type-name', 'typeName'], ['entity', 'entity']] as const) {
+    const value = values[flag];
+    if (value !== undefined) options[key] = String(value);
+  }
+  // Not split on commas: a rule's value may hold one.
+  const verbs = values.verb;
+  if (verbs !== undefined) options.verbs = (Array.isArray(verbs) ? verbs : [String(verbs)]).map(parseVerbRule);
   const max = values['max-value-bytes'];
   if (max !== undefined) {
     if (!/^\d+$/.test(String(max)) || !Number.isSafeInteger(Number(max))) {

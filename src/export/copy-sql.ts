@@ -28,7 +28,7 @@ export interface CopyOptions {
  */
 const NEUTRALISED: ReadonlySet<EventField> = new Set<EventField>([
   'action', 'target_type', 'target_id', 'actor_type', 'actor_id', 'actor_name', 'ip', 'user_agent',
-  'request_id', 'db_user', 'app_name', 'old_data', 'new_data', 'metadata', 'actor_display',
+  'request_id', 'db_user', 'app_name', 'old_data', 'new_data', 'metadata', 'actor_display', 'target_label', 'verb',
 ]);
 // ascii() of the first character is cheaper than a regular expression on every cell of every row:
 // 61 '=', 43 '+', 45 '-', 64 '@', 9 tab, 13 CR. NULL stays NULL (ascii(NULL) is NULL).

@@ -1,6 +1,8 @@
 // Catalog → TableSpec. All catalog lookups happen here, at generation time, never in a trigger.
 import { UserError } from '../db/errors.ts';
-import { displayName, type QualifiedName } from '../db/sql.ts';
+import { displayName, qualify, quoteIdent, type QualifiedName } from '../db/sql.ts';
+import { parseLabel, renderLabel } from './label.ts';
+import { checkVerbRule } from './verbs.ts';
 import { settingsFor } from './canonical.ts';
 import { normalizeOptions, type AuditOptions, type ColumnSpec, type TableSpec } from './spec.ts';
 
@@ -111,5 +113,38 @@ export async function introspect(db: Queryable, name: QualifiedName, partial: Pa
   const settings = settingsFor(columnRows
     .filter((r) => !options.exclude.includes(r.name))
     .map((r) => (r.elem_kind ? { kind: r.elem_kind, schema: r.elem_schema, name: r.elem_name } : { kind: r.base_kind, schema: r.base_schema, name: r.base_name })));
+  checkNames(options, shown);
+  for (const rule of options.verbs) {
+    checkVerbRule(rule);
+    if (!known.has(rule.column)) throw new UserError(`--verb ${rule.verb}: column "${rule.column}" does not exist in ${shown}`);
+  }
+  if (options.label !== null) await checkLabel(db, name, options.label, columns.map((c) => c.name));
   return { schema: name.schema, table: name.table, columns, keyColumns, partitions, toastIdentity, settings, options };
+}
+
+const MAX_NAME_BYTES = 200;
+
+function checkNames(options: AuditOptions, shown: string): void {
+  for (const [flag, value] of [['--type-name', options.typeName], ['--entity', options.entity]] as const) {
+    if (value === null) continue;
+    if (value.trim() === '' || value.includes('\0') || Buffer.byteLength(value) > MAX_NAME_BYTES) {
+      throw new UserError(`${flag}: expected a name of 1 to ${MAX_NAME_BYTES} bytes, got ${JSON.stringify(value.slice(0, 40))}`);
+    }
+  }
+  if (options.entity === shown) throw new UserError(`--entity: "${shown}" is the table itself; name the application's type (e.g. campaign)`);
+}
+
+/**
+ * The label is read by parseLabel (what may appear); here PostgreSQL plans it over the table, so an
+ * expression that does not type-check or calls a function with the wrong arguments is refused
+ * when enabling, not at the first write. LIMIT 0: nothing is read.
+ */
+async function checkLabel(db: Queryable, name: QualifiedName, label: string, columns: string[]): Promise<void> {
+  const expression = renderLabel(parseLabel(label, columns), (c) => `t.${quoteIdent(c)}`);
+  try {
+    await db.query(`SELECT ${expression} FROM ${qualify(name)} AS t LIMIT 0`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UserError(`--label: ${message}`, { cause: error });
+  }
 }

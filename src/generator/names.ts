@@ -11,3 +11,8 @@ export function captureFunctionName(table: QualifiedName): string {
 export function triggerName(action: Action): string {
   return `pgtrail_${action}`;
 }
+
+/** The label function of a labelled table (template v3's per-row fallback). */
+export function labelFunctionName(table: QualifiedName): string {
+  return safeIdentifier('label_', displayName(table));
+}

@@ -2,12 +2,15 @@
 // needs the catalog happened in introspect.ts; everything per-row is decided here, at generation.
 import { createHash } from 'node:crypto';
 import { readSql } from '../db/sql-files.ts';
+import { UserError } from '../db/errors.ts';
 import { displayName, qualify, quoteIdent, quoteLiteral } from '../db/sql.ts';
 import { CANONICAL_SETTINGS } from './canonical.ts';
-import { captureFunctionName, triggerName } from './names.ts';
-import { ACTIONS, type Action, type ColumnSpec, type TableSpec } from './spec.ts';
+import { parseLabel, renderLabel, type Token } from './label.ts';
+import { captureFunctionName, labelFunctionName, triggerName } from './names.ts';
+import { ACTIONS, type Action, type AuditOptions, type ColumnSpec, type TableSpec } from './spec.ts';
+import { renderVerb } from './verbs.ts';
 
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 const template = readSql(`templates/trigger.v${TEMPLATE_VERSION}.sql`);
 
 /** The mask written in place of a redacted value. */
@@ -237,6 +240,66 @@ function rowAlias(spec: TableSpec, base: string): string {
   return name;
 }
 
+/** Where the block that is rendered twice for a labelled table starts and ends (trigger.v3.sql). */
+const SECTION_BEGIN = '  -- capture:begin\n';
+const SECTION_END = '  -- capture:end\n';
+/**
+ * Stands for the body's dollar quote until the body is complete. It holds NUL, which no rendered
+ * name or literal can (quoteIdent and quoteLiteral refuse it), so nothing rendered can fake it.
+ */
+const TAG = '\0tag\0';
+
+/** The first `$pgtrail…$` that occurs nowhere in the text: the body can never end early. */
+function dollarTag(text: string): string {
+  for (let i = 0; ; i++) {
+    const tag = `$pgtrail${i === 0 ? '' : i}$`;
+    if (!text.includes(tag)) return tag;
+  }
+}
+
+function fill(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    if (key === 'tag') return TAG;
+    if (!(key in values)) throw new Error(`template v${TEMPLATE_VERSION} has an unknown placeholder {{${key}}}`);
+    return values[key];
+  });
+}
+
+/** The label function: one row's label, or NULL and the error it raised (only the fallback calls it). */
+function labelFunction(spec: TableSpec, tokens: Token[] | null): string {
+  const fn = `audit.${quoteIdent(labelFunctionName(spec))}`;
+  if (!tokens) return `DROP FUNCTION IF EXISTS ${fn}(record);\n`;
+  const label = renderLabel(tokens, (c) => `p_row.${quoteIdent(c)}`);
+  return `CREATE OR REPLACE FUNCTION ${fn}(p_row record) RETURNS text[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS ${TAG}
+BEGIN
+  RETURN ARRAY[${label}, NULL];
+EXCEPTION WHEN OTHERS THEN
+  RETURN ARRAY[NULL, SQLERRM];
+END
+${TAG};
+ALTER FUNCTION ${fn}(record) OWNER TO pgtrail_owner;
+REVOKE ALL ON FUNCTION ${fn}(record) FROM PUBLIC;
+`;
+}
+
+/**
+ * The options as stored in audit.audited_tables: the v3 keys only when declared, so a table
+ * enabled before them keeps the same stored options (an upgrade is not an option change).
+ */
+export function storedOptions(options: AuditOptions): Partial<AuditOptions> {
+  const { label, typeName, entity, verbs, ...rest } = options;
+  return {
+    ...rest,
+    ...(label !== null ? { label } : {}),
+    ...(typeName !== null ? { typeName } : {}),
+    ...(entity !== null ? { entity } : {}),
+    ...(verbs.length > 0 ? { verbs } : {}),
+  };
+}
+
 export function renderAudit(spec: TableSpec): RenderedAudit {
   const fn = `audit.${quoteIdent(captureFunctionName(spec))}`;
   const [nName, oName, tName] = [rowAlias(spec, 'n'), rowAlias(spec, 'o'), rowAlias(spec, 't')];
@@ -250,9 +313,16 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
   };
   const keyNote = keyNoteOf(dOld, dn);
   const leftAlone = (c: ColumnSpec) => `${quoteLiteral(c.name)} = ANY (d.unchanged)`;
+  const tokens = spec.options.label === null ? null : parseLabel(spec.options.label, spec.columns.map((c) => c.name));
+  const verbs = spec.options.verbs;
+  for (const rule of verbs) {
+    if (!spec.columns.some((c) => c.name === rule.column)) throw new UserError(`--verb ${rule.verb}: column "${rule.column}" does not exist in ${displayName(spec)}`);
+  }
 
   const values: Record<string, string> = {
     function: fn,
+    label_function: `audit.${quoteIdent(labelFunctionName(spec))}`,
+    label_function_sql: labelFunction(spec, tokens),
     n: nName,
     o: oName,
     t: tName,
@@ -267,7 +337,6 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
     insert_target_id: targetId(spec, n),
     insert_new_data: rowData(spec, n),
     insert_new_data_capped: rowData(spec, n, true),
-    insert_metadata_capped: metadata(oversizedNote(spec, [n])),
     update_target_id: targetId(spec, dn),
     update_pairs: updatePairs(spec, tName),
     update_old_data: rowData(spec, dOld),
@@ -276,19 +345,51 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
     update_target_id_capped: targetId(spec, n),
     update_old_data_capped: rowData(spec, o, true, { side: 'old', when: leftAlone }),
     update_new_data_capped: rowData(spec, n, true, { side: 'new', when: leftAlone }),
-    update_metadata: metadata(keyNote),
-    update_metadata_capped: metadata([...oversizedNote(spec, [o, n]), ...keyNoteOf(o, n)]),
     update_filter: updateFilter(spec),
+    update_verb: renderVerb(verbs, dOld.col, dn.col),
+    update_verb_capped: renderVerb(verbs, o.col, n.col),
     delete_target_id: targetId(spec, o),
     delete_old_data: rowData(spec, o),
     delete_old_data_capped: rowData(spec, o, true),
-    delete_metadata_capped: metadata(oversizedNote(spec, [o])),
     triggers: triggers(spec, fn),
   };
-  const definition = template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-    if (!(key in values)) throw new Error(`template v${TEMPLATE_VERSION} has an unknown placeholder {{${key}}}`);
-    return values[key];
-  });
+  // The label inline (the first pass), or each row's own from the label function (the fallback).
+  const labelled = (mode: 'inline' | 'per_row'): Record<string, string> => {
+    const perRow = mode === 'per_row';
+    const join = (row: string) => (perRow ? ` CROSS JOIN LATERAL (SELECT ${values.label_function}(${row}) AS l OFFSET 0) AS pgtrail_label` : '');
+    const label = (ref: RowRef) => (!tokens ? 'NULL' : perRow ? 'pgtrail_label.l[1]' : renderLabel(tokens, ref.col));
+    const note = perRow ? [{ when: 'pgtrail_label.l[2] IS NOT NULL', add: `pg_catalog.jsonb_build_object('label_error', pgtrail_label.l[2])` }] : [];
+    return {
+      ...values,
+      insert_label: label(n),
+      insert_label_join: join(nName),
+      insert_metadata: metadata(note),
+      insert_metadata_capped: metadata([...oversizedNote(spec, [n]), ...note]),
+      update_label: label(dn),
+      update_label_join: join('d.new_row'),
+      update_label_capped: label(n),
+      update_label_join_capped: join(nName),
+      update_metadata: metadata([...keyNote, ...note]),
+      update_metadata_capped: metadata([...oversizedNote(spec, [o, n]), ...keyNoteOf(o, n), ...note]),
+      delete_label: label(o),
+      delete_label_join: join(oName),
+      delete_metadata: metadata(note),
+      delete_metadata_capped: metadata([...oversizedNote(spec, [o]), ...note]),
+    };
+  };
+  const begin = template.indexOf(SECTION_BEGIN);
+  const end = template.indexOf(SECTION_END) + SECTION_END.length;
+  const section = template.slice(begin, end);
+  const capture = !tokens ? fill(section, labelled('inline')) : [
+    '  BEGIN\n',
+    fill(section, labelled('inline')),
+    '  EXCEPTION WHEN OTHERS THEN\n',
+    '  -- A label raised on some row: record every row again, each label evaluated on its own.\n',
+    fill(section, labelled('per_row')),
+    '  END;\n',
+  ].join('');
+  const body = fill(template.slice(0, begin), values) + capture + fill(template.slice(end), values);
+  const definition = body.replaceAll(TAG, dollarTag(body));
   const hash = createHash('sha256').update(definition).digest('hex');
 
   const comments = [spec, ...spec.partitions]
@@ -296,7 +397,7 @@ export function renderAudit(spec: TableSpec): RenderedAudit {
       `COMMENT ON TRIGGER ${quoteIdent(triggerName(a))} ON ${qualify(table)} IS ${quoteLiteral(triggerComment(hash))};`))
     .join('\n');
   const registry = `INSERT INTO audit.audited_tables (schema_name, table_name, options, key_columns, template_version, sql_hash)
-VALUES (${quoteLiteral(spec.schema)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(JSON.stringify(spec.options))}::jsonb, ${textArray(spec.keyColumns)}, ${TEMPLATE_VERSION}, ${quoteLiteral(hash)})
+VALUES (${quoteLiteral(spec.schema)}, ${quoteLiteral(spec.table)}, ${quoteLiteral(JSON.stringify(storedOptions(spec.options)))}::jsonb, ${textArray(spec.keyColumns)}, ${TEMPLATE_VERSION}, ${quoteLiteral(hash)})
 ON CONFLICT (schema_name, table_name) DO UPDATE
   SET options = EXCLUDED.options, key_columns = EXCLUDED.key_columns, template_version = EXCLUDED.template_version,
       sql_hash = EXCLUDED.sql_hash, enabled_at = now(), enabled_by = session_user;`;
@@ -317,6 +418,7 @@ ON CONFLICT (schema_name, table_name) DO UPDATE
 export function renderDisable(table: { schema: string; table: string }): string {
   return [
     `DROP FUNCTION IF EXISTS audit.${quoteIdent(captureFunctionName(table))}() CASCADE;`,
+    `DROP FUNCTION IF EXISTS audit.${quoteIdent(labelFunctionName(table))}(record);`,
     `DELETE FROM audit.audited_tables WHERE schema_name = ${quoteLiteral(table.schema)} AND table_name = ${quoteLiteral(table.table)};`,
   ].join('\n') + '\n';
 }

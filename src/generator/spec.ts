@@ -26,6 +26,32 @@ export interface AuditOptions {
    * --disable-triggers. Off by default: on a subscriber the publisher usually has the events.
    */
   onReplica: boolean;
+  /**
+   * How a row is named in the event list: an SQL expression over the row's own columns
+   * (`'Broadcast: ' || subject`), evaluated when the change is recorded (label.ts says what is allowed).
+   */
+  label: string | null;
+  /** The type's display name (`Broadcast`), shown instead of the schema-qualified table. */
+  typeName: string | null;
+  /**
+   * The application's entity type this table stands for (`campaign`): audit.log_event events about
+   * (entity, id) and the row changes of row id are one record history.
+   */
+  entity: string | null;
+  /** Verb rules for updates, in order; the first that matches names the update (verbs.ts). */
+  verbs: VerbRule[];
+}
+
+/**
+ * Names an update by the change it makes: `becomes` — the column takes the value (it had another);
+ * `leaves` — the column had the value and now has another; `changes` — any change of the column.
+ * Values are compared with the column's text form; null is SQL NULL.
+ */
+export interface VerbRule {
+  verb: string;
+  column: string;
+  change: 'becomes' | 'leaves' | 'changes';
+  value: string | null;
 }
 
 export const defaultOptions: AuditOptions = {
@@ -37,6 +63,10 @@ export const defaultOptions: AuditOptions = {
   key: [],
   maxValueBytes: 1_048_576,
   onReplica: false,
+  label: null,
+  typeName: null,
+  entity: null,
+  verbs: [],
 };
 
 export interface ColumnSpec {
@@ -82,6 +112,11 @@ export function normalizeOptions(partial: Partial<AuditOptions>): AuditOptions {
     key: [...(partial.key ?? [])],
     maxValueBytes: partial.maxValueBytes ?? defaultOptions.maxValueBytes,
     onReplica: partial.onReplica ?? defaultOptions.onReplica,
+    label: partial.label ?? null,
+    typeName: partial.typeName ?? null,
+    entity: partial.entity ?? null,
+    // Order matters (the first matching rule wins); each rule in a fixed key order for the hash.
+    verbs: (partial.verbs ?? []).map((r) => ({ verb: r.verb, column: r.column, change: r.change, value: r.value ?? null })),
   };
   return options;
 }

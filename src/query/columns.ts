@@ -7,7 +7,7 @@ import { parseExact } from './exact-json.ts';
 export const EVENT_FIELDS = [
   'id', 'occurred_at', 'tx_id', 'action', 'target_type', 'target_id', 'actor_type', 'actor_id', 'actor_name',
   'ip', 'user_agent', 'request_id', 'db_user', 'app_name', 'old_data', 'new_data', 'changed_fields', 'metadata',
-  'actor_display',
+  'actor_display', 'target_label', 'verb',
 ] as const;
 export type EventField = (typeof EVENT_FIELDS)[number];
 
@@ -28,7 +28,8 @@ export const EVENT_JSON = `json_build_object(
   'target_type', target_type, 'target_id', target_id, 'actor_type', actor_type, 'actor_id', actor_id,
   'actor_name', actor_name, 'ip', host(ip), 'user_agent', user_agent, 'request_id', request_id,
   'db_user', db_user, 'app_name', app_name, 'old_data', old_data, 'new_data', new_data,
-  'changed_fields', changed_fields, 'metadata', metadata, 'actor_display', ${ACTOR_DISPLAY})`;
+  'changed_fields', changed_fields, 'metadata', metadata, 'actor_display', ${ACTOR_DISPLAY},
+  'target_label', target_label, 'verb', verb)`;
 
 /** Select list for CSV: one column per field, JSON columns as JSON text, arrays as JSON arrays. */
 export const EVENT_CSV_COLUMNS = EVENT_FIELDS.map((f) => {
@@ -67,6 +68,10 @@ export interface EventJson {
   metadata: Record<string, unknown> | null;
   /** Derived (ACTOR_DISPLAY): who the event is shown as. */
   actor_display: string;
+  /** The record's label when the change was recorded (the table's label expression, or audit.log_event's label). */
+  target_label: string | null;
+  /** For an update of a table with verb rules: the rule that matched (send, pause …). */
+  verb: string | null;
 }
 
 /** EVENT_JSON's text as PostgreSQL wrote it → an EventJson, numbers kept exact. */
