@@ -1,0 +1,85 @@
+// Which audited table a record belongs to: target_type as events carry it (`schema.table`), or the
+// application type a table stands for (audit.audited_tables.options ->> 'entity'), and what the
+// registry and the catalog say about that table now (options, key, columns).
+import type { Queryable } from '../../generator/introspect.ts';
+import { UserError } from '../../db/errors.ts';
+import type { Action } from '../../generator/spec.ts';
+
+export const ROW_ACTIONS = ['insert', 'update', 'delete'] as const;
+
+export interface RecordTarget {
+  /** `schema.table`, as the row-change events carry it. */
+  targetType: string;
+  /** The application type the table stands for, whose own events (log_event) join the timeline. */
+  entity: string | null;
+  /** Registry row: null when the table is no longer audited (only its events remain). */
+  audited: {
+    exclude: string[];
+    redact: string[];
+    ignore: string[];
+    actions: Action[];
+    keyColumns: string[];
+  } | null;
+  /** The table's columns now, in order; null when the table no longer exists. */
+  columnsNow: string[] | null;
+}
+
+const MAX_TEXT = 1024;
+
+export function checkText(field: string, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') throw new UserError(`${field}: required`);
+  if (value.includes('\0')) throw new UserError(`${field}: must not contain NUL bytes`);
+  if (Buffer.byteLength(value) > MAX_TEXT) throw new UserError(`${field}: is longer than ${MAX_TEXT} bytes`);
+  return value;
+}
+
+export async function resolveTarget(db: Queryable, typeName: string): Promise<RecordTarget> {
+  const { rows } = await db.query(
+    `SELECT schema_name, table_name, options, key_columns
+       FROM audit.audited_tables
+      WHERE schema_name || '.' || table_name = $1 OR options ->> 'entity' = $1
+      ORDER BY (schema_name || '.' || table_name = $1) DESC`, [typeName]);
+  if (rows.length > 1 && `${rows[0].schema_name}.${rows[0].table_name}` !== typeName) {
+    const names = rows.map((r) => `${r.schema_name}.${r.table_name}`).join(', ');
+    throw new UserError(`target_type: "${typeName}" is the application type of several tables (${names}); name the table`);
+  }
+  const row = rows[0];
+  if (row) {
+    const o = row.options ?? {};
+    return {
+      targetType: `${row.schema_name}.${row.table_name}`,
+      entity: typeof o.entity === 'string' && o.entity !== '' ? o.entity : null,
+      audited: {
+        exclude: o.exclude ?? [], redact: o.redact ?? [], ignore: o.ignore ?? [],
+        actions: o.actions ?? ['insert', 'update', 'delete', 'truncate'], keyColumns: row.key_columns ?? [],
+      },
+      columnsNow: await columnsNow(db, row.schema_name, row.table_name),
+    };
+  }
+  // Not audited now: a table disabled since still has its history.
+  const known = await db.query(
+    `SELECT EXISTS (SELECT FROM audit.events WHERE target_type = $1 AND action = ANY($2::text[])) AS rows,
+            EXISTS (SELECT FROM audit.events WHERE target_type = $1) AS any`, [typeName, ROW_ACTIONS]);
+  if (known.rows[0].rows) {
+    const dot = typeName.indexOf('.');
+    return {
+      targetType: typeName, entity: null, audited: null,
+      columnsNow: dot > 0 ? await columnsNow(db, typeName.slice(0, dot), typeName.slice(dot + 1)) : null,
+    };
+  }
+  if (known.rows[0].any) {
+    throw new UserError(`target_type: "${typeName.slice(0, 80)}" is an application type, not an audited table; only rows of audited tables have a state to reconstruct`);
+  }
+  throw new UserError(`target_type: "${typeName.slice(0, 80)}" is not an audited table (pgtrail status lists them) and no event names it`);
+}
+
+async function columnsNow(db: Queryable, schema: string, table: string): Promise<string[] | null> {
+  const { rows } = await db.query(
+    `SELECT a.attname
+       FROM pg_catalog.pg_attribute AS a
+       JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid
+       JOIN pg_catalog.pg_namespace AS ns ON ns.oid = c.relnamespace
+      WHERE ns.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`, [schema, table]);
+  return rows.length ? rows.map((r) => r.attname) : null;
+}
