@@ -123,7 +123,7 @@ t('event JSON has the DESIGN field names, UTC times with Z, and round-trips by i
   const e = events[0];
   assert.equal(Object.keys(e), ['id', 'occurred_at', 'tx_id', 'action', 'target_type', 'target_id', 'actor_type', 'actor_id',
     'actor_name', 'ip', 'user_agent', 'request_id', 'db_user', 'app_name', 'old_data', 'new_data', 'changed_fields', 'metadata',
-    'actor_display']);
+    'actor_display', 'target_label', 'verb']);
   assert.match(e.occurred_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
   assert.equal(await getEvent(db.pool, String(e.id)), e);
   assert.is(await getEvent(db.pool, '99999999'), null);
