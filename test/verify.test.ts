@@ -9,7 +9,8 @@ import { generateSealKey, type SealKey } from '../src/integrity/keys.ts';
 import { sealMessage, sha256, signMessage } from '../src/integrity/seal-message.ts';
 import { sealNow } from '../src/integrity/seal.ts';
 import { readSeals, registerKey } from '../src/integrity/store.ts';
-import type { VerifyReport } from '../src/integrity/verify.ts';
+import { verifyTrail, type VerifyReport } from '../src/integrity/verify.ts';
+import { chunkBounds } from '../src/integrity/scan.ts';
 import { runMaintenance } from '../src/maintenance/run.ts';
 import { cli } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -309,6 +310,39 @@ t('capture switched off is in the report: enable, a capture trigger disabled, di
   }
 });
 
+t('chunk boundaries: every n-th expected id, across the gaps between ranges', () => {
+  assert.equal(chunkBounds([[1, 11]], 3), [4, 7, 10]);
+  assert.equal(chunkBounds([[1, 3], [10, 14], [20, 21]], 2), [10, 12, 20]);
+  assert.equal(chunkBounds([[1, 7]], 3), [4]);
+  assert.equal(chunkBounds([[5, 6]], 3), []);
+});
+
+t('recomputed in small chunks by three connections at once, the report is the one a single connection makes', () =>
+  withTrail('verify_chunks', async (trail) => {
+    const [a, b] = trail.ids;
+    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER;
+      UPDATE audit.events SET metadata = '{"n": 99}' WHERE id = ${a[1]};
+      DELETE FROM audit.events WHERE id = ${b[2]};
+      ALTER TABLE audit.events ENABLE TRIGGER USER`);
+    const forged = await trail.db.pool.query(`INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
+      SELECT ${Number(a[4]) - 0} + 1000000, tx_id, 'test.forged', 'test', 'user', 'x' FROM audit.events WHERE id = ${a[0]} RETURNING id`);
+    const run = async (helpers: number, chunkEvents?: number) => {
+      const main = await trail.db.pool.connect();
+      const extra = await Promise.all(Array.from({ length: helpers }, () => trail.db.pool.connect()));
+      try {
+        return await verifyTrail(main, { keys: [trail.key.fingerprint], helpers: extra, chunkEvents });
+      } finally {
+        main.release();
+        for (const c of extra) c.release();
+      }
+    };
+    const single = await run(0);
+    const chunked = await run(2, 2);
+    assert.equal(kinds(single), [`altered@1:${a[1]}`, `inserted@1:${forged.rows[0].id}`, `missing@2:${b[2]}`], 'positive control: the tampering is found');
+    assert.equal(kinds(chunked), kinds(single));
+    assert.is(chunked.events, single.events);
+  }));
+
 t('usage errors: one line, exit 2', () =>
   withTrail('verify_usage', async (trail) => {
     for (const [args, pattern] of [
@@ -317,6 +351,7 @@ t('usage errors: one line, exit 2', () =>
       [['--from', '2026-03-02', '--to', '2026-03-01'], /^pgtrail: from: must be before to/],
       [['--key', 'abc'], /^pgtrail: --key "abc" is not a key fingerprint/],
       [['--head', '2:abc'], /^pgtrail: --head "2:abc" is not a chain head \(SEQ:HASH/],
+      [['--jobs', '0'], /^pgtrail: --jobs "0" must be a whole number from 1 to 16/],
       [['extra'], /^pgtrail: verify takes no arguments/],
     ] as Array<[string[], RegExp]>) {
       const run = await cli(trail.db.url, 'verify', ...args);

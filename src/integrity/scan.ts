@@ -109,3 +109,69 @@ export function parseMultirange(text: string): Array<[number, number]> {
   }
   return out;
 }
+
+/**
+ * Streams (id, digest) of the events matching `where`, in id order, fetched in id-range chunks
+ * by several connections at once: a cursor never runs in parallel, and computing the digests is
+ * most of verify's cost. Every client must be in a transaction with the same snapshot (verify
+ * exports its snapshot to them). `bounds` are the chunks' interior boundaries, ascending; the
+ * first chunk is open below and the last open above, so events outside every expected range are
+ * still seen. At most two chunks per client are held in memory.
+ */
+export async function scanDigestsInChunks(clients: pg.ClientBase[], where: string, params: unknown[], bounds: number[],
+  each: (id: number, digest: Buffer) => void): Promise<void> {
+  const chunks = bounds.length + 1;
+  const fetchChunk = async (client: pg.ClientBase, i: number): Promise<Buffer> => {
+    const chunkParams = [...params];
+    let range = '';
+    if (i > 0) range += ` AND e.id >= $${chunkParams.push(bounds[i - 1])}::bigint`;
+    if (i < bounds.length) range += ` AND e.id < $${chunkParams.push(bounds[i])}::bigint`;
+    // One bytea per chunk (8-byte id, 32-byte digest per event) instead of a row per event.
+    const { rows } = await client.query({
+      text: `SELECT string_agg(int8send(s.id) || s.digest, ''::bytea) FROM (
+               SELECT e.id, audit.event_digest(e) AS digest FROM audit.events AS e WHERE ${where}${range} ORDER BY e.id) AS s`,
+      values: chunkParams,
+      rowMode: 'array',
+    });
+    return rows[0][0] ?? Buffer.alloc(0);
+  };
+  const idle = [...clients];
+  const pending = new Map<number, Promise<Buffer>>();
+  let launched = 0;
+  let consumed = 0;
+  const launch = () => {
+    while (idle.length > 0 && launched < chunks && launched - consumed < clients.length + 1) {
+      const client = idle.pop()!;
+      const i = launched++;
+      const result = fetchChunk(client, i);
+      result.then(() => { idle.push(client); launch(); }, () => {});
+      pending.set(i, result);
+    }
+  };
+  launch();
+  let last = -Infinity;
+  while (consumed < chunks) {
+    const buffer = await pending.get(consumed)!;
+    pending.delete(consumed);
+    consumed += 1;
+    launch();
+    for (let at = 0; at < buffer.length; at += 40) {
+      const id = Number(buffer.readBigInt64BE(at));
+      // The subquery's order is the aggregate's input order in PostgreSQL; check rather than trust.
+      if (id <= last) throw new Error(`events out of id order in a verify chunk (${id} after ${last})`);
+      last = id;
+      each(id, buffer.subarray(at + 8, at + 40));
+    }
+  }
+}
+
+/** Interior chunk boundaries for scanDigestsInChunks: the id at every `size`-th position of the expected ranges. */
+export function chunkBounds(ranges: Array<[number, number]>, size: number): number[] {
+  const bounds: number[] = [];
+  let counted = 0; // ids before the current range
+  for (const [from, to] of ranges) {
+    for (let k = Math.max(size, Math.ceil(counted / size) * size); k < counted + (to - from); k += size) bounds.push(from + (k - counted));
+    counted += to - from;
+  }
+  return bounds;
+}

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { publicKeyFromRaw } from './keys.ts';
-import { memberWhere, parseMultirange, scanEvents, utcText, type ScannedEvent } from './scan.ts';
+import { chunkBounds, memberWhere, parseMultirange, scanDigestsInChunks, utcText } from './scan.ts';
 import { GENESIS_HASH, sealMessage, sha256, signatureValid, type Expiry, type Snapshot } from './seal-message.ts';
 import { expiriesAfter, locatorsOf, readKeys, readSeals, requireSeals, type StoredSeal } from './store.ts';
 import { IdSet } from './id-set.ts';
@@ -83,7 +83,17 @@ export interface VerifyOptions {
   head?: ExpectedHead;
   /** Ids listed per finding at most (the count is always exact). */
   maxIds?: number;
+  /**
+   * More connections to the same database, idle and outside a transaction: they take verify's
+   * snapshot and recompute digests beside the main one (the caller opens and closes them).
+   */
+  helpers?: pg.ClientBase[];
+  /** Events per chunk (CHUNK_EVENTS); tests make it small to cross chunk boundaries. */
+  chunkEvents?: number;
 }
+
+/** Events per chunk a connection fetches and digests at once (40 bytes each in memory). */
+const CHUNK_EVENTS = 50_000;
 
 export interface ExpectedHead {
   seq: string;
@@ -101,15 +111,25 @@ const sameSnapshot = (a: Snapshot | null, b: Snapshot | null) =>
 
 export async function verifyTrail(client: pg.ClientBase, options: VerifyOptions = {}): Promise<VerifyReport> {
   await requireSeals(client);
+  const helpers = options.helpers ?? [];
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  const joined: pg.ClientBase[] = [];
   try {
-    return await verifyInSnapshot(client, options);
+    if (helpers.length > 0) {
+      const { rows: [{ snapshot }] } = await client.query('SELECT pg_export_snapshot() AS snapshot');
+      for (const helper of helpers) {
+        await helper.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        joined.push(helper);
+        await helper.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
+      }
+    }
+    return await verifyInSnapshot(client, [client, ...joined], options);
   } finally {
-    await client.query('ROLLBACK').catch(() => {});
+    await Promise.all([client, ...joined].map((c) => c.query('ROLLBACK').catch(() => {})));
   }
 }
 
-async function verifyInSnapshot(client: pg.ClientBase, options: VerifyOptions): Promise<VerifyReport> {
+async function verifyInSnapshot(client: pg.ClientBase, scanners: pg.ClientBase[], options: VerifyOptions): Promise<VerifyReport> {
   const maxIds = options.maxIds ?? 20;
   const expected = new Set(options.keys ?? []);
   const findings: Finding[] = [];
@@ -202,7 +222,7 @@ async function verifyInSnapshot(client: pg.ClientBase, options: VerifyOptions): 
   for (const seal of seals) {
     if (!intact.has(seal.seq) || !inRange(seal)) continue;
     checked += 1;
-    const result = await recomputeSeal(client, seal);
+    const result = await recomputeSeal(client, scanners, seal, options.chunkEvents ?? CHUNK_EVENTS);
     events += result.present;
     const at = `seal #${seal.seq}`;
     if (result.altered.size) add({ kind: 'altered', seal: seal.seq, ids: result.altered.text(maxIds), count: result.altered.size, message: `${at}: ${result.altered.size} event(s) altered since sealed` });
@@ -297,33 +317,34 @@ interface SealCheck {
 }
 
 /** Walks the events the seal's rule selects beside the seal's ids and locators, both in id order. */
-async function recomputeSeal(client: pg.ClientBase, seal: StoredSeal): Promise<SealCheck> {
+async function recomputeSeal(client: pg.ClientBase, scanners: pg.ClientBase[], seal: StoredSeal, chunkEvents: number): Promise<SealCheck> {
   const locators = await locatorsOf(client, seal.seq);
-  const expectedIds = new IdSet.Cursor(parseMultirange(seal.ids));
+  const ranges = parseMultirange(seal.ids);
+  const expectedIds = new IdSet.Cursor(ranges);
   const altered: number[] = [];
   const missing: number[] = [];
   const inserted: number[] = [];
   const hash = createHash('sha256');
   let present = 0;
   let index = 0; // position of expectedIds.current in the seal's id order
-  const onEvent = (e: ScannedEvent) => {
+  const onEvent = (id: number, digest: Buffer) => {
     present += 1;
-    hash.update(e.digest);
-    while (expectedIds.current !== null && expectedIds.current < e.id) {
+    hash.update(digest);
+    while (expectedIds.current !== null && expectedIds.current < id) {
       missing.push(expectedIds.current);
       expectedIds.next();
       index += 1;
     }
-    if (expectedIds.current === e.id) {
-      if (!locators.subarray(index * 8, index * 8 + 8).equals(e.digest.subarray(0, 8))) altered.push(e.id);
+    if (expectedIds.current === id) {
+      if (!locators.subarray(index * 8, index * 8 + 8).equals(digest.subarray(0, 8))) altered.push(id);
       expectedIds.next();
       index += 1;
     } else {
-      inserted.push(e.id);
+      inserted.push(id);
     }
   };
   const params: unknown[] = [];
-  await scanEvents(client, memberWhere(params, seal.snapshot, seal.prevSnapshot), params, onEvent);
+  await scanDigestsInChunks(scanners, memberWhere(params, seal.snapshot, seal.prevSnapshot), params, chunkBounds(ranges, chunkEvents), onEvent);
   while (expectedIds.current !== null) {
     missing.push(expectedIds.current);
     expectedIds.next();

@@ -5,13 +5,15 @@ import { reportText } from '../../integrity/report-text.ts';
 import { parseExpectedHead, verifyTrail } from '../../integrity/verify.ts';
 import { parseFilter } from '../../query/filter.ts';
 import type { Command } from '../command.ts';
-import { withDatabase } from '../database.ts';
+import { requireDatabaseUrl, withDatabase } from '../database.ts';
+import { connectClient } from '../../db/connect.ts';
+import type pg from 'pg';
 import { list, noArguments } from '../options.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'prove the trail: recompute every seal and the chain; exit 0 verified, 1 not',
-  usage: 'verify [--key FINGERPRINT] [--head SEQ:HASH] [--from TIME] [--to TIME] [--json]',
+  usage: 'verify [--key FINGERPRINT] [--head SEQ:HASH] [--from TIME] [--to TIME] [--jobs N] [--json]',
   details: [
     'Checks every seal\'s signature, the hash chain and its sequence, and recomputes the events of each',
     'seal (those overlapping --from/--to): altered, missing (deleted) and inserted events are named by',
@@ -27,6 +29,7 @@ export const verifyCommand: Command = {
     head: { type: 'string', value: 'seq:hash', description: 'the chain head an earlier verify printed; the chain must still contain it' },
     from: { type: 'string', value: 'time', description: 'recompute only seals with events from this time (ISO 8601)' },
     to: { type: 'string', value: 'time', description: 'recompute only seals with events before this time; a date alone includes that day' },
+    jobs: { type: 'string', value: 'n', description: 'database connections recomputing digests at once (default 2; one per core of the server is the most that helps)' },
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
   async run({ config, positionals, values, stdout }) {
@@ -36,13 +39,25 @@ export const verifyCommand: Command = {
     if (bad !== undefined) throw new UserError(`--key "${bad.slice(0, 80)}" is not a key fingerprint (64 hex characters, as \`pgtrail seal-key create\` printed)`);
     const head = typeof values.head === 'string' ? parseExpectedHead(values.head) ?? undefined : undefined;
     if (typeof values.head === 'string' && !head) throw new UserError(`--head "${values.head.slice(0, 100)}" is not a chain head (SEQ:HASH, e.g. 42:<64 hex characters>, as verify printed it)`);
+    const jobs = values.jobs === undefined ? 2 : /^\d{1,2}$/.test(String(values.jobs)) ? Number(values.jobs) : NaN;
+    if (!(jobs >= 1 && jobs <= 16)) throw new UserError(`--jobs "${String(values.jobs).slice(0, 40)}" must be a whole number from 1 to 16`);
     const window = new URLSearchParams();
     if (typeof values.from === 'string') window.set('from', values.from);
     if (typeof values.to === 'string') window.set('to', values.to);
     const { from, to } = parseFilter(window);
     const report = await withDatabase(config, async (client) => {
       await requireInstalled(client);
-      return verifyTrail(client, { keys, head, from, to });
+      const helpers: pg.Client[] = [];
+      try {
+        for (let i = 1; i < jobs; i++) {
+          const helper = await connectClient(requireDatabaseUrl(config));
+          helper.on('error', () => {});
+          helpers.push(helper);
+        }
+        return await verifyTrail(client, { keys, head, from, to, helpers });
+      } finally {
+        await Promise.all(helpers.map((h) => h.end().catch(() => {})));
+      }
     });
     stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
     return report.ok ? 0 : 1;
