@@ -49,6 +49,17 @@ const schema = z.object({
    */
   PGTRAIL_SEAL_KEY: z.string().trim().min(1).optional(),
   PGTRAIL_SEAL_KEY_FILE: z.string().trim().min(1).optional(),
+  /**
+   * Where the console may run reverts (docs/revert.md): a login that may write the audited tables.
+   * The console's own role never can; without this, the revert preview shows the SQL and its
+   * button is disabled.
+   */
+  PGTRAIL_REVERT_DATABASE_URL: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+    .optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -30,6 +30,11 @@ export interface AppDeps {
   secureCookies?: boolean;
   /** Behind a reverse proxy: take the client IP from X-Forwarded-For and HTTPS from X-Forwarded-Proto. */
   trustProxy?: boolean;
+  /**
+   * The pool that runs reverts (PGTRAIL_REVERT_DATABASE_URL: a role that may write the audited
+   * tables; src/revert/pool.ts). Without it the revert preview shows the SQL, not the rows, and runs nothing.
+   */
+  revert?: pg.Pool;
   session?: Partial<SessionPolicy>;
   throttle?: Partial<ThrottlePolicy>;
 }

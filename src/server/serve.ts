@@ -13,6 +13,7 @@ import { UserError } from '../db/errors.ts';
 import { stepsSentence } from '../maintenance/describe.ts';
 import { scheduleState } from '../maintenance/schedule.ts';
 import { startMaintenanceTimer } from '../maintenance/timer.ts';
+import { createRevertPool, revertRole } from '../revert/pool.ts';
 import { createApp } from './app.ts';
 
 export interface ServeOptions {
@@ -21,7 +22,9 @@ export interface ServeOptions {
   port: number;
   host: string;
   config: Pick<Config, 'PGTRAIL_SESSION_HOURS' | 'PGTRAIL_SESSION_IDLE_MINUTES' | 'PGTRAIL_TRUST_PROXY' | 'PGTRAIL_SECURE_COOKIES' | 'PGTRAIL_MAINTENANCE_MINUTES' | 'PGTRAIL_QUERY_TIMEOUT_MS'
-    | 'PGTRAIL_TOTP_KEY' | 'PGTRAIL_TOTP_KEY_FILE' | 'PGTRAIL_DATA_DIR' | 'PGTRAIL_SEAL_KEY' | 'PGTRAIL_SEAL_KEY_FILE'>;
+    | 'PGTRAIL_TOTP_KEY' | 'PGTRAIL_TOTP_KEY_FILE' | 'PGTRAIL_DATA_DIR' | 'PGTRAIL_SEAL_KEY' | 'PGTRAIL_SEAL_KEY_FILE' | 'PGTRAIL_REVERT_DATABASE_URL'>;
+  /** Reverts without PGTRAIL_REVERT_DATABASE_URL: the demo's login and the role it switches to (src/main.ts). */
+  revert?: { url: string; role: string };
   log?: (line: string) => void;
 }
 
@@ -42,8 +45,12 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
   // exports (COPY for minutes), sessions and maintenance run on `pool` and must not be cut.
   const timeoutMs = options.config.PGTRAIL_QUERY_TIMEOUT_MS;
   const reads = { pool: createConsolePool(options.databaseUrl, 5, { statementTimeoutMs: timeoutMs }), timeoutMs };
+  // Reverts run only on a login the DBA chose for it (docs/revert.md); two more connections at most.
+  const revertUrl = options.config.PGTRAIL_REVERT_DATABASE_URL ?? options.revert?.url;
+  const revert = revertUrl ? createRevertPool(revertUrl, options.config.PGTRAIL_REVERT_DATABASE_URL ? undefined : options.revert?.role) : undefined;
   try {
     await checkConsoleRole(pool);
+    log(revert && revertUrl ? `revert: enabled, as role ${await revertRole(revert, revertUrl)}` : 'revert: not enabled (set PGTRAIL_REVERT_DATABASE_URL to a login that may write the audited tables)');
     const secret = await loadServerSecret(pool);
     const { config } = options;
     // Signs export manifests and, with the fallback timer, seals; never read from the database.
@@ -55,6 +62,7 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
       secret,
       totpKey,
       sealKey,
+      revert,
       secureCookies: options.config.PGTRAIL_SECURE_COOKIES,
       trustProxy: options.config.PGTRAIL_TRUST_PROXY,
       session: { ttlMs: options.config.PGTRAIL_SESSION_HOURS * 3_600_000, idleMs: options.config.PGTRAIL_SESSION_IDLE_MINUTES * 60_000 },
@@ -83,11 +91,11 @@ export async function startConsole(options: ServeOptions): Promise<RunningConsol
           server.close(() => resolve());
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
-        await Promise.all([pool.end(), reads.pool.end()]);
+        await Promise.all([pool.end(), reads.pool.end(), revert?.end()]);
       },
     };
   } catch (error) {
-    await Promise.all([pool.end().catch(() => {}), reads.pool.end().catch(() => {})]);
+    await Promise.all([pool.end().catch(() => {}), reads.pool.end().catch(() => {}), revert?.end().catch(() => {})]);
     throw error;
   }
 }
