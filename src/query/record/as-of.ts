@@ -10,6 +10,7 @@
 import type { Queryable } from '../../generator/introspect.ts';
 import { sql, val, type Fragment } from '../../db/fragment.ts';
 import { UserError } from '../../db/errors.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import type { ExactValue } from '../exact-json.ts';
 import { findAnchor, MAX_KEY_CHANGES, walkChain, type Chain } from './chain.ts';
 import { describeColumns, type ColumnInfo } from './columns.ts';
@@ -77,6 +78,8 @@ export interface AsOfResult {
   target_id: string;
   /** The application type the table stands for, if declared. */
   entity: string | null;
+  /** The record's label as of the point (recorded with its events), else the newest one recorded. */
+  label: string | null;
   state: RecordState;
   compare: RecordState | null;
   /** Earlier point → later point, field by field; null without compare. */
@@ -94,7 +97,12 @@ export interface AsOfResult {
 
 export class NoHistoryError extends UserError {}
 
-export async function recordAsOf(db: Queryable, request: AsOfRequest, now: Date): Promise<AsOfResult> {
+/** `db`: a pool, or one connection outside a transaction; every read sees one snapshot. */
+export function recordAsOf(db: Queryable, request: AsOfRequest, now: Date): Promise<AsOfResult> {
+  return inTransaction(db, (client) => readAsOf(client, request, now), { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
+}
+
+async function readAsOf(db: Queryable, request: AsOfRequest, now: Date): Promise<AsOfResult> {
   const target = await resolveTarget(db, request.targetType);
   const key = request.targetId;
   const { cut, anchor } = await anchorFor(db, target, key, request, now);
@@ -114,6 +122,7 @@ export async function recordAsOf(db: Queryable, request: AsOfRequest, now: Date)
     target_type: target.targetType,
     target_id: key,
     entity: target.entity,
+    label: state.basis?.target_label ?? anchor.target_label ?? null,
     state,
     compare,
     diff,
@@ -164,8 +173,8 @@ async function stateAt(db: Queryable, target: RecordTarget, chain: Chain, where:
 }
 
 function light(e: ChainEvent): ChainEvent {
-  const { id, occurred_at, tx_id, action, target_type, target_id, old_target_id, changed_fields, actor_display } = e;
-  return { id, occurred_at, tx_id, action, target_type, target_id, old_target_id, changed_fields, actor_display };
+  const { id, occurred_at, tx_id, action, target_type, target_id, old_target_id, changed_fields, actor_display, target_label, verb } = e;
+  return { id, occurred_at, tx_id, action, target_type, target_id, old_target_id, changed_fields, actor_display, target_label, verb };
 }
 
 async function diffBetween(db: Queryable, chain: Chain, where: Fragment, a: RecordState, b: RecordState): Promise<NonNullable<AsOfResult['diff']>> {
@@ -230,16 +239,18 @@ async function timeline(db: Queryable, target: RecordTarget, chain: Chain, where
   const before = sql`${where} AND ${cutSql(cut)}`;
   const after = sql`${where} AND NOT (${cutSql(cut)})`;
   const n = TIMELINE_SIDE + 1;
-  const lists: Array<Promise<TimelineEntry[]>> = [
-    readEvents(db, before, 'DESC', n).then((es) => es.map((e) => ({ ...e, kind: 'row' as const, within: true }))),
-    readEvents(db, after, 'ASC', n).then((es) => es.map((e) => ({ ...e, kind: 'row' as const, within: false }))),
-  ];
+  // One after the other: the reads share one connection (the snapshot).
+  const all: TimelineEntry[] = [];
+  const add = async (where: Fragment, order: 'ASC' | 'DESC', kind: TimelineEntry['kind'], within: boolean) => {
+    for (const e of await readEvents(db, where, order, n)) all.push({ ...e, kind, within });
+  };
+  await add(before, 'DESC', 'row', true);
+  await add(after, 'ASC', 'row', false);
   if (target.entity) {
     const app = entitySql(target.entity, chain.segments);
-    lists.push(readEvents(db, sql`${app} AND ${cutSql(cut)}`, 'DESC', n).then((es) => es.map((e) => ({ ...e, kind: 'application' as const, within: true }))));
-    lists.push(readEvents(db, sql`${app} AND NOT (${cutSql(cut)})`, 'ASC', n).then((es) => es.map((e) => ({ ...e, kind: 'application' as const, within: false }))));
+    await add(sql`${app} AND ${cutSql(cut)}`, 'DESC', 'application', true);
+    await add(sql`${app} AND NOT (${cutSql(cut)})`, 'ASC', 'application', false);
   }
-  const all = (await Promise.all(lists)).flat();
   const end = chain.end.kind === 'truncate' ? chain.end.event! : null;
   if (end) all.push({ ...end, kind: 'truncate', within: inCut(end, cut) });
   const byId = (x: TimelineEntry, y: TimelineEntry) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1);

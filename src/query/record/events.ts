@@ -19,6 +19,10 @@ export interface ChainEvent {
   old_target_id: string | null;
   changed_fields: string[] | null;
   actor_display: string;
+  /** The record's label when the event was written (the table's label expression; migration 0012). */
+  target_label: string | null;
+  /** The domain verb of an update (verb rules), or null. */
+  verb: string | null;
 }
 
 /** A chain event with its row images, parsed with numbers kept exact. */
@@ -30,7 +34,7 @@ export interface ImageEvent extends ChainEvent {
 // Ids as text: bigints, compared and carried exactly.
 const LIGHT_FIELDS = `'id', id::text, 'occurred_at', ${OCCURRED_AT_UTC}, 'tx_id', tx_id::text, 'action', action,
   'target_type', target_type, 'target_id', target_id, 'old_target_id', metadata ->> 'old_target_id',
-  'changed_fields', changed_fields, 'actor_display', ${ACTOR_DISPLAY}`;
+  'changed_fields', changed_fields, 'actor_display', ${ACTOR_DISPLAY}, 'target_label', target_label, 'verb', verb`;
 const LIGHT = raw(`json_build_object(${LIGHT_FIELDS})::text`);
 const IMAGES = raw(`json_build_object(${LIGHT_FIELDS}, 'old_data', old_data, 'new_data', new_data)::text`);
 

@@ -9,7 +9,7 @@ function event(e: ChainEvent | null, extra: Record<string, unknown> = {}) {
   return {
     id: exactNumber(e.id), occurred_at: e.occurred_at, tx_id: exactNumber(e.tx_id), action: e.action,
     target_type: e.target_type, target_id: e.target_id, old_target_id: e.old_target_id,
-    changed_fields: e.changed_fields, actor_display: e.actor_display, ...extra,
+    changed_fields: e.changed_fields, actor_display: e.actor_display, target_label: e.target_label, verb: e.verb, ...extra,
   };
 }
 
@@ -32,6 +32,7 @@ export function asOfJson(r: AsOfResult): string {
     target_type: r.target_type,
     target_id: r.target_id,
     entity: r.entity,
+    label: r.label,
     ...state(r.state),
     complete: r.complete,
     incomplete: r.incomplete.map((i) => ({ kind: i.kind, message: i.message, event_id: i.event_id === undefined ? null : exactNumber(i.event_id) })),

@@ -5,6 +5,8 @@
 //   GET /events.jsonl
 //   GET /seals           the seal chain and the public keys (export ability: admin, auditor)
 //   GET /exports/:id/manifest  the signed manifest of a completed export (id from X-Pgtrail-Export-Id)
+//   GET /records/as-of   one record as of a time or an event, optionally compared with a second
+//                        time (docs/as-of.md: the shape); 404 when the record has no history
 // Bearer tokens only. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404, or 503 when
 // the query timeout (PGTRAIL_QUERY_TIMEOUT_MS) cut the query; bad input is never a 500. Unknown
 // query parameters are refused, so a typo never widens a result silently.
@@ -24,6 +26,9 @@ import { can, type AppEnv } from '../auth/principal.ts';
 import { bearerAuth } from './bearer.ts';
 import { LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
 import { isBigintId } from '../../db/ids.ts';
+import { NoHistoryError, recordAsOf } from '../../query/record/as-of.ts';
+import { asOfJson } from '../../query/record/json.ts';
+import { AS_OF_PARAMS, parseAsOfParams } from '../../query/record/request.ts';
 
 /** What the API needs; the console's AppDeps satisfies it. */
 export interface ApiDeps {
@@ -119,6 +124,21 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     c.header('Cache-Control', 'no-store');
     c.header('Content-Disposition', `attachment; filename="pgtrail-export-${id}.manifest.json"`);
     return jsonText(c, text);
+  });
+
+  api.get('/records/as-of', async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    rejectUnknownParams(params, AS_OF_PARAMS);
+    let result;
+    try {
+      result = await recordAsOf(reads, parseAsOfParams(params), deps.now?.() ?? new Date());
+    } catch (error) {
+      if (error instanceof NoHistoryError) return c.json({ error: error.message }, 404);
+      if (!isQueryTimeout(error)) throw error;
+      return c.json({ error: `reconstructing the record took longer than ${duration(deps.reads?.timeoutMs)}; try again` }, TIMEOUT_STATUS);
+    }
+    c.header('Cache-Control', 'no-store');
+    return jsonText(c, asOfJson(result));
   });
 
   api.all('*', (c) => c.json({ error: `no such API route: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
