@@ -15,6 +15,8 @@ import type { ConsoleEnv } from './env.ts';
 import { clock } from './session.ts';
 import { problem } from './problem.tsx';
 import { duration, isQueryTimeout, scanHint, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
+import { activity } from '../../query/activity.ts';
+import { ActivityPanel, type ActivityResult } from '../../../views/activity.tsx';
 
 export const PAGE_SIZE = 50;
 
@@ -45,27 +47,37 @@ export function eventRoutes(deps: AppDeps) {
     const now = clock(deps);
     let result: ListProps['result'];
     let filter: EventFilter | undefined;
+    let activityPanel;
     try {
       filter = parseFilter(params);
       // The sign-in log is the list with its actions preset; a cursor carries the preset too.
       if (kind === 'sign-ins' && !filter.action) filter.action = ['auth.*'];
       if (kind === 'sign-ins' && filter.action!.some((a) => !a.startsWith('auth.'))) throw new FilterError('action', 'the sign-in log shows auth.* actions only');
       const cursor = live ? undefined : params.get('cursor') ?? undefined;
-      const [page, count, hint] = await Promise.all([
+      const shown = filter;
+      const [page, count, hint, panel] = await Promise.all([
         listEvents(reads, filter, { limit: PAGE_SIZE, cursor: cursor || undefined, secret: deps.secret, now }),
         countEvents(reads, filter, now),
         kind === 'events' ? scanHint(reads, filter, now) : undefined,
+        // Timed like the count; a cut panel says so and the list still renders.
+        activity(reads, filter, now).then((a): ActivityResult => ({ activity: a }), async (error): Promise<ActivityResult> => {
+          if (!isQueryTimeout(error)) throw error;
+          return { timeout: await timeoutMessage(deps.pool, shown, deps.reads?.timeoutMs) };
+        }),
       ]);
       result = { page, count, hint };
+      activityPanel = <ActivityPanel result={panel} basePath={basePath} params={params} />;
     } catch (error) {
       if (error instanceof FilterError) result = { error };
       else if (isQueryTimeout(error)) result = { timeout: await timeoutMessage(deps.pool, filter, deps.reads?.timeoutMs) };
       else throw error;
     }
     const status = 'error' in result ? 400 : 'timeout' in result ? TIMEOUT_STATUS : 200;
-    const props: ListProps = { kind, basePath, params, live, canExport: can(c.get('principal'), 'export'), result };
-    c.header('Vary', 'HX-Request');
-    if (wantsFragment(c)) return c.html(<Results {...props} />, status);
+    const props: ListProps = { kind, basePath, params, live, canExport: can(c.get('principal'), 'export'), result, activity: activityPanel };
+    c.header('Vary', 'HX-Request, X-Pgtrail-Whole-Page');
+    // The activity panel's links change the window or a filter, so they ask for the whole page and
+    // take #results and the filter form from it (views/activity.tsx).
+    if (wantsFragment(c) && c.req.header('x-pgtrail-whole-page') !== '1') return c.html(<Results {...props} />, status);
     const targets = kind === 'events' ? await audited() : undefined;
     // The newest seal row and the last recorded verify only (two LIMIT 1 reads, on the unbounded
     // pool so a cut search still renders its page); a verify runs on the Integrity page.

@@ -1,0 +1,181 @@
+// Activity over time for one filter: the histogram of the matching events across the window and
+// the top actors, actions and target types, with their counts (the console's activity panel).
+//
+// Two ways to count, the same numbers either way (test/activity.test.ts checks both against a
+// brute-force count):
+//   rollup  whole hours from audit.activity_hours (maintenance's hourly counts, migration 0013),
+//           plus, read live, the partial hours at the window's edges and the tail: the events
+//           not yet rolled up (their transaction was not committed in audit.activity_state's
+//           snapshot: see sql/functions/activity_rollup.sql). Used when every filter is a column of
+//           the rollup and the bars are an hour or wider.
+//   live    the matching events themselves, the newest ACTIVITY_CAP at most (by occurred_at). When
+//           there are more, everything is shown for the part of the window they cover, exactly,
+//           and `partial` says from when (filters the rollup cannot answer: ip, free text,
+//           target id, transaction, sign-in reason; or no rollup yet, or a tail too long).
+// Why not count the window every time: at 10 M events a GROUP BY over 7 days (2.3 M events) takes
+// 4–6 s here; bench/README.md, "Activity panel".
+import type { Queryable } from '../generator/introspect.ts';
+import { join, raw, sql, val } from '../db/fragment.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { FILTER_KEYS, windowFrom, type EventFilter } from './filter.ts';
+import { wherePredicate } from './predicate.ts';
+import { useSearchIndex } from './search-index.ts';
+import { bucketSize, HOUR_MS, MINUTE_MS, toBuckets, type Bucket } from './activity-buckets.ts';
+
+export type { Bucket } from './activity-buckets.ts';
+
+/** The most events one panel reads live (the edges and tail of a rollup, or a whole window). */
+export const ACTIVITY_CAP = 50_000;
+/** Entries per facet. */
+export const TOP = 8;
+
+/** Filters that are columns of audit.activity_hours (wherePredicate can run over it), and time. */
+const ROLLUP_KEYS: ReadonlySet<string> = new Set(['actor_type', 'action', 'result', 'target_type', 'window', 'from', 'to']);
+/** Of those, the ones audit.activity_actor_hours can answer too (the top actors). */
+const ACTOR_ROLLUP_KEYS: ReadonlySet<string> = new Set(['actor_type', 'window', 'from', 'to']);
+const TIME_KEYS = ['window', 'from', 'to'] as const;
+
+export interface ActorCount { actor_type: string; actor_id: string | null; actor_name: string | null; count: number }
+export interface ActionCount { action: string; count: number }
+export interface TargetTypeCount { target_type: string; count: number }
+
+export interface Activity {
+  /** The span the bars cover: the window (or, with `partial`, the part of it that was counted). */
+  from: Date;
+  to: Date;
+  /** Bar width, ms. */
+  step: number;
+  buckets: Bucket[];
+  /** Matching events in [from, to): the sum of the bars, and of each facet's full list. */
+  total: number;
+  actors: ActorCount[];
+  actions: ActionCount[];
+  targetTypes: TargetTypeCount[];
+  source: 'rollup' | 'live';
+  /** The window held more than ACTIVITY_CAP matches: only [from, to) is counted; `reason` says why no rollup did. */
+  partial?: { reason: string };
+  /** The top actors alone were counted over the newest events only (an action or target filter: not in the actor rollup), from `since`. */
+  actorsSince?: Date;
+}
+
+/** True when the hourly rollup holds every column these filters test. */
+export function rollupAnswers(filter: EventFilter, keys: ReadonlySet<string> = ROLLUP_KEYS): boolean {
+  return FILTER_KEYS.every((k) => filter[k] === undefined || keys.has(k));
+}
+
+export async function activity(db: Queryable, filter: EventFilter, now: Date = new Date()): Promise<Activity> {
+  const from = windowFrom(filter, now);
+  const to = filter.to ?? now;
+  // Bars narrower than an hour need minute grains: the window is short, so cheap to read live.
+  const hourly = !from || bucketSize(from, to) >= HOUR_MS;
+  if (!rollupAnswers(filter)) return live(db, filter, now, 'these filters (actor, IP, free text, target id, transaction or reason) are not in the hourly summary');
+  if (!hourly) return live(db, filter, now, '');
+  return inTransaction(db, async (c) => {
+    const { rows } = await c.query('SELECT snap_xmin::text AS xmin, snap_xmax::text AS xmax, snap_xip::text[] AS xip FROM audit.activity_state');
+    if (!rows[0]) return live(c, filter, now, 'maintenance has not summarised the events yet');
+    const counted = await fromRollup(c, filter, now, rows[0]);
+    return counted ?? live(c, filter, now, 'the hourly summary is behind (maintenance has not run lately)');
+  }, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
+}
+
+interface Grouped { facet: 'bucket' | 'action' | 'target_type' | 'actor'; grain: Date | null; action: string | null; target_type: string | null; actor_type: string | null; actor_id: string | null; actor_name: string | null; n: string }
+
+type Facet = Grouped['facet'];
+const SETS: Record<Facet, string> = { bucket: '(grain)', action: '(action)', target_type: '(target_type)', actor: '(actor_type, actor_id)' };
+const KEY: Record<Facet, string> = { bucket: 'grain', action: 'action', target_type: 'target_type', actor: 'actor_id' };
+
+/**
+ * The facets of the CTE `rows` (grain, action, target_type, actor_type, actor_id, actor_name, n)
+ * in one pass: every grain, and the TOP of each other facet (ties broken by name, so the order is
+ * stable). Columns a facet does not group by come out NULL.
+ */
+function facetsOf(rows: string, facets: Facet[]): string {
+  const has = (f: Facet) => facets.includes(f);
+  const owner: Record<string, Facet> = { grain: 'bucket', action: 'action', target_type: 'target_type', actor_type: 'actor', actor_id: 'actor' };
+  const col = (c: string, type = 'text') => (has(owner[c]) ? c : `NULL::${type} AS ${c}`);
+  const which = facets.slice(0, -1).map((f) => `WHEN GROUPING(${KEY[f]}) = 0 THEN '${f}'`).join(' ');
+  return `SELECT facet, grain, action, target_type, actor_type, actor_id, actor_name, n FROM (
+      SELECT g.*, row_number() OVER (PARTITION BY facet ORDER BY n DESC, action, target_type, actor_type, actor_id) AS rank FROM (
+        SELECT ${facets.length > 1 ? `CASE ${which} ELSE '${facets[facets.length - 1]}' END` : `'${facets[0]}'`} AS facet,
+               ${col('grain', 'timestamptz')}, ${col('action')}, ${col('target_type')}, ${col('actor_type')}, ${col('actor_id')},
+               ${has('actor') ? 'max(actor_name)' : 'NULL::text'} AS actor_name, sum(n)::bigint AS n
+          FROM ${rows} GROUP BY GROUPING SETS (${facets.map((f) => SETS[f]).join(', ')})) AS g) AS r
+    WHERE facet = 'bucket' OR rank <= ${TOP}`;
+}
+
+const ts = (d: Date) => val(d.toISOString(), 'timestamptz');
+
+/** Counted from the rollup, or null when the live part (edges + tail) is over the cap. */
+async function fromRollup(c: Queryable, filter: EventFilter, now: Date, state: { xmin: string; xmax: string; xip: string[] }): Promise<Activity | null> {
+  const from = windowFrom(filter, now);
+  const h0 = from && new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
+  const h1 = filter.to && new Date(Math.floor(filter.to.getTime() / HOUR_MS) * HOUR_MS);
+  const untimed: EventFilter = { ...filter };
+  for (const k of TIME_KEYS) delete untimed[k];
+  const range = [...(h0 ? [sql`hour >= ${ts(h0)}`] : []), ...(h1 ? [sql`hour < ${ts(h1)}`] : [])];
+  const hours = join([wherePredicate(untimed, now), ...range], ' AND ');
+  const actorsToo = rollupAnswers(filter, ACTOR_ROLLUP_KEYS);
+  // Read live: the partial hours at either edge, and whatever the last rollup had not seen.
+  const tail = sql`(tx_id >= ${val(state.xmin, 'bigint')} AND (tx_id >= ${val(state.xmax, 'bigint')} OR tx_id = ANY(${val(state.xip, 'text[]')}::bigint[])))`;
+  const notRolled = join([...(h0 ? [sql`occurred_at < ${ts(h0)}`] : []), ...(h1 ? [sql`occurred_at >= ${ts(h1)}`] : []), tail], ' OR ');
+  const q = sql`WITH live AS MATERIALIZED (
+      SELECT date_trunc('hour', occurred_at, 'UTC') AS grain, action, target_type, actor_type, actor_id, actor_name, 1::bigint AS n
+        FROM audit.events WHERE ${wherePredicate(filter, now)} AND (${notRolled}) LIMIT ${val(ACTIVITY_CAP + 1, 'integer')}
+    ), kinds AS (
+      SELECT hour AS grain, action, target_type, actor_type, NULL::text AS actor_id, NULL::text AS actor_name, events AS n
+        FROM audit.activity_hours WHERE ${hours}
+      UNION ALL SELECT * FROM live
+    ), actors AS (
+      SELECT hour AS grain, NULL::text AS action, NULL::text AS target_type, actor_type, actor_id, actor_name, events AS n
+        FROM audit.activity_actor_hours WHERE ${actorsToo ? hours : raw('false')}
+      UNION ALL SELECT * FROM live WHERE ${raw(String(actorsToo))}
+    )
+    SELECT f.*, (SELECT count(*) FROM live)::int AS live_rows FROM (${raw(facetsOf('kinds', ['bucket', 'action', 'target_type']))}) AS f
+    UNION ALL SELECT a.*, NULL FROM (${raw(facetsOf('actors', ['actor']))}) AS a`.toQuery();
+  const { rows } = await c.query(q.text, q.values);
+  if (rows.some((r) => r.live_rows > ACTIVITY_CAP)) return null;
+  const result = build(rows, from, filter, now, HOUR_MS, 'rollup');
+  if (actorsToo) return result;
+  const newest = await live(c, filter, now, '');
+  return { ...result, actors: newest.actors, ...(newest.partial ? { actorsSince: newest.from } : {}) };
+}
+
+async function live(db: Queryable, filter: EventFilter, now: Date, reason: string): Promise<Activity> {
+  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter, now) });
+  // `cut`: past the cap, the (cap+1)-th newest time T; every event after T is among the newest
+  // cap, so [cut, to) is counted exactly (cut is the next millisecond: JavaScript's resolution).
+  const q = sql`WITH live AS MATERIALIZED (
+      SELECT occurred_at, action, target_type, actor_type, actor_id, actor_name
+        FROM audit.events WHERE ${where} ORDER BY occurred_at DESC LIMIT ${val(ACTIVITY_CAP + 1, 'integer')}
+    ), cut AS (
+      SELECT CASE WHEN count(*) > ${val(ACTIVITY_CAP, 'integer')} THEN date_trunc('milliseconds', min(occurred_at)) + interval '1 millisecond' END AS at FROM live
+    ), rows AS (
+      SELECT date_trunc('minute', occurred_at, 'UTC') AS grain, action, target_type, actor_type, actor_id, actor_name, 1::bigint AS n
+        FROM live WHERE occurred_at >= coalesce((SELECT at FROM cut), '-infinity')
+    ) SELECT f.*, (SELECT at FROM cut) AS cut FROM (${raw(facetsOf('rows', ['bucket', 'action', 'target_type', 'actor']))}) AS f`.toQuery();
+  const { rows } = await db.query(q.text, q.values);
+  const cut: Date | null = rows[0]?.cut ?? null;
+  const result = build(rows, cut ?? windowFrom(filter, now), filter, now, MINUTE_MS, 'live');
+  return cut ? { ...result, partial: { reason } } : result;
+}
+
+function build(rows: Grouped[], from: Date | undefined, filter: EventFilter, now: Date, grain: number, source: Activity['source']): Activity {
+  const grains = new Map<number, number>();
+  const actors: ActorCount[] = [], actions: ActionCount[] = [], targetTypes: TargetTypeCount[] = [];
+  for (const r of rows) {
+    const count = Number(r.n);
+    if (r.facet === 'bucket') grains.set(r.grain!.getTime(), count);
+    else if (r.facet === 'action') actions.push({ action: r.action!, count });
+    else if (r.facet === 'target_type') targetTypes.push({ target_type: r.target_type!, count });
+    else actors.push({ actor_type: r.actor_type!, actor_id: r.actor_id, actor_name: r.actor_name, count });
+  }
+  const times = [...grains.keys()];
+  const last = times.length ? Math.max(...times) + grain : 0;
+  // Without an end, events stamped after `now` (a writer's clock ahead) still get a bar.
+  const to = filter.to ?? new Date(Math.max(now.getTime(), last));
+  const start = from ?? new Date(times.length ? Math.min(...times) : to.getTime() - HOUR_MS);
+  const step = bucketSize(start, to, grain);
+  const buckets = toBuckets(start, to, step, grains);
+  const total = buckets.reduce((s, b) => s + b.count, 0);
+  return { from: start, to, step, buckets, total, actors, actions, targetTypes, source };
+}
