@@ -14,7 +14,7 @@ export function globalHelp(commands: Command[]): string {
     'Commands that touch a database read DATABASE_URL (postgres://user:password@host:5432/dbname);',
     'with --embedded (before or after the command) they use the embedded PostgreSQL that `npm start`',
     'is running on PGTRAIL_DATA_DIR (default .pgtrail/data, relative to the current directory).',
-    'Exit codes: 0 ok, 1 unexpected failure (verify, verify-export: not verified), 2 usage or environment error.',
+    'Exit codes: 0 ok, 1 unexpected failure (verify, verify-export: not verified; revert: refused), 2 usage or environment error.',
     'Run `pgtrail <command> --help` for its options.',
     '',
   ].join('\n');

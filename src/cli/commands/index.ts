@@ -7,6 +7,7 @@ import { generateCommand } from './generate.ts';
 import { maintainCommand } from './maintain.ts';
 import { migrateCommand } from './migrate.ts';
 import { retentionCommand } from './retention.ts';
+import { revertCommand } from './revert.ts';
 import { scheduleCommand } from './schedule.ts';
 import { searchIndexCommand } from './search-index.ts';
 import { sealCommand } from './seal.ts';
@@ -33,6 +34,7 @@ export const commands: Command[] = [
   verifyCommand,
   verifyExportCommand,
   exportCommand,
+  revertCommand,
   tokenCommand,
   serveCommand,
   userCommand,
