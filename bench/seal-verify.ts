@@ -6,7 +6,8 @@
 //   npx tsx bench/seal-verify.ts                       # 1,000,000 events
 //   npx tsx bench/seal-verify.ts --rows=10000000       # 10 million
 // Flags: --rows=N (1,000,000)  --days=D (30)  --batch=N events for the incremental seal (10,000)
-//        --out=FILE (bench/results/seal-verify[.<rows>].json)
+//        --jobs=1,2 verify's connection counts to compare (each verified --reps times, alternated)
+//        --reps=N (2)  --out=FILE (bench/results/seal-verify[.<rows>].json)
 //
 // One embedded PostgreSQL 17 with server defaults. Generated events get transaction ids 1-100
 // (below the new cluster's counter, so every one is committed in the sealer's snapshot; the cost
@@ -28,7 +29,10 @@ import { connect, urlFor } from './lib/util.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const arg = (name: string) => argv.find((x) => x.startsWith(`--${name}=`))?.slice(name.length + 3);
-const O = { rows: Number(arg('rows') ?? 1_000_000), days: Number(arg('days') ?? 30), batch: Number(arg('batch') ?? 10_000) };
+const O = {
+  rows: Number(arg('rows') ?? 1_000_000), days: Number(arg('days') ?? 30), batch: Number(arg('batch') ?? 10_000),
+  jobs: (arg('jobs') ?? '1,2').split(',').map(Number), reps: Number(arg('reps') ?? 2),
+};
 const out = arg('out') ?? join(here, 'results', `seal-verify${O.rows === 1_000_000 ? '' : `.${O.rows}`}.json`);
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
@@ -69,14 +73,29 @@ async function main(): Promise<void> {
       const batchMs = Date.now() - t;
       if (!second.sealed || second.count !== O.batch) throw new Error(`second seal covered ${JSON.stringify(second)}`);
 
-      t = Date.now();
-      const report = await verifyTrail(c, { keys: [key.fingerprint] });
-      const verifyMs = Date.now() - t;
-      if (!report.ok) throw new Error(`verify failed: ${JSON.stringify(report.findings)}`);
-      process.stderr.write(`verified ${report.events} events in ${seconds(verifyMs)} s\n`);
+      // verify with each connection count, alternated, --reps times; helpers as the CLI opens them.
+      const runs: Record<string, number[]> = {};
+      let report: Awaited<ReturnType<typeof verifyTrail>> | undefined;
+      for (let rep = 0; rep < O.reps; rep++) {
+        for (const jobs of rep % 2 ? [...O.jobs].reverse() : O.jobs) {
+          const helpers = await Promise.all(Array.from({ length: jobs - 1 }, () => connect(urlFor(server.url, 'bench_seal'))));
+          t = Date.now();
+          report = await verifyTrail(c, { keys: [key.fingerprint], helpers });
+          const ms = Date.now() - t;
+          await Promise.all(helpers.map((h) => h.end()));
+          if (!report.ok) throw new Error(`verify failed: ${JSON.stringify(report.findings)}`);
+          (runs[jobs] ??= []).push(seconds(ms));
+          process.stderr.write(`verified ${report.events} events with ${jobs} connection(s) in ${seconds(ms)} s\n`);
+        }
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+      const verify = Object.fromEntries(Object.entries(runs).map(([jobs, xs]) => [`jobs_${jobs}`, {
+        runs_s: xs, median_s: median(xs), median_s_per_million: perMillion(median(xs) * 1000, report!.events),
+      }]));
       const seals = (await c.query(`SELECT pg_size_pretty(pg_total_relation_size('audit.seals')) AS s`)).rows[0].s;
 
       const result = {
+        command: `npx tsx bench/seal-verify.ts${argv.length ? ` ${argv.join(' ')}` : ''}`,
         when: new Date().toISOString(),
         machine: { cpus: cpus().length, model: cpus()[0]?.model },
         postgres: (await c.query('SHOW server_version')).rows[0].server_version,
@@ -88,9 +107,8 @@ async function main(): Promise<void> {
         first_seal_s_per_million: perMillion(sealMs, O.rows),
         batch: O.batch,
         batch_seal_s: seconds(batchMs),
-        verify_s: seconds(verifyMs),
-        verify_events: report.events,
-        verify_s_per_million: perMillion(verifyMs, report.events),
+        verify_events: report!.events,
+        verify,
       };
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
