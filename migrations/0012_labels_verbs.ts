@@ -20,6 +20,11 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
   pgm.sql(readSql('functions/log_event.v2.sql'));
   pgm.sql('GRANT EXECUTE ON FUNCTION audit.log_event(text, text, text, jsonb, text) TO PUBLIC');
   pgm.sql(readSql('functions/event_digest.v2.sql'));
+  // Free text over labels: the optional search index's expression gains target_label. An index
+  // built before stays until `pgtrail search-index enable` rebuilds it; queries stop using it.
+  pgm.sql(readSql('functions/search_text.v2.sql'));
+  pgm.sql(readSql('functions/enable_search_index.v2.sql'));
+  pgm.sql(readSql('functions/search_index_status.v2.sql'));
   pgm.sql('RESET ROLE');
 }
 
@@ -48,6 +53,18 @@ BEGIN
   END LOOP;
 END
 $down$`);
+  // A v2 search index depends on the six-field expression; v1's functions come back as 0006 made them.
+  pgm.sql(`DO $down$
+BEGIN
+  IF to_regclass('audit.events_search_idx') IS NOT NULL
+     AND pg_catalog.strpos(pg_catalog.pg_get_indexdef('audit.events_search_idx'::regclass), 'target_label') > 0 THEN
+    PERFORM audit.disable_search_index();
+  END IF;
+END
+$down$`);
+  pgm.sql('DROP FUNCTION audit.search_text(text, text, text, text, text, text)');
+  pgm.sql(readSql('functions/enable_search_index.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  pgm.sql(readSql('functions/search_index_status.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
   pgm.sql(readSql('functions/event_digest.sql').split('\n\nCREATE FUNCTION audit.event_digest')[0].replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
   pgm.sql('DROP FUNCTION audit.log_event(text, text, text, jsonb, text)');
   pgm.sql(readSql('functions/log_event.sql').replace(LETTER_SEGMENT, DIGIT_SEGMENT));

@@ -107,7 +107,7 @@ t('off by default: no index, and the q predicate is the plain per-field test', a
   // With the index, the indexed test replaces the per-field ILIKE (the same rows: see predicate.ts),
   // except for a term holding the separator, which could match across two fields.
   assert.is(wherePredicate({ q: 'abc' }, NOW, { searchIndex: true }).toQuery().text,
-    'audit.search_text(actor_name, actor_id, target_id, target_type, action) LIKE lower($1::text)');
+    'audit.search_text(actor_name, actor_id, target_id, target_type, action, target_label) LIKE lower($1::text)');
   assert.match(wherePredicate({ q: 'a\u001fbc' }, NOW, { searchIndex: true }).toQuery().text, /LIKE lower\(\$1::text\) AND \(actor_name ILIKE \$2::text OR/);
 });
 

@@ -19,6 +19,8 @@ export interface CopyOptions {
   now?: Date;
   /** The free-text index exists (useSearchIndex in src/query/search-index.ts); see wherePredicate. */
   searchIndex?: boolean;
+  /** The target types naming the same records as filter.target_type (predicateOptions in src/query/targets.ts). */
+  sameTarget?: string[];
 }
 
 /**
@@ -50,7 +52,7 @@ function neutralised(field: EventField): string {
  *         is empty — none of which a JSON object's text can be — so each line is the JSON verbatim.
  */
 export function buildCopySql(filter: EventFilter, options: CopyOptions): string {
-  const where = wherePredicate(filter, options.now, { searchIndex: options.searchIndex }).toLiteral();
+  const where = wherePredicate(filter, options.now, { searchIndex: options.searchIndex, sameTarget: options.sameTarget }).toLiteral();
   if (options.format === 'jsonl') {
     return `COPY (SELECT (${EVENT_JSON})::text FROM audit.events WHERE ${where} ORDER BY id DESC) ` +
       `TO STDOUT WITH (FORMAT csv, HEADER false, QUOTE E'\\x01', DELIMITER E'\\x02')`;

@@ -31,11 +31,11 @@ export function newExportId(): string {
   return randomUUID();
 }
 
-/** The filter as canonical parameters (repeatable `action` as an array), and the resolved window. */
+/** The filter as canonical parameters (repeatable `action` and `verb` as arrays), and the resolved window. */
 export function filterMetadata(filter: EventFilter, now: Date): Record<string, unknown> {
   const params = filterToParams(filter);
   const filters: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) filters[key] = key === 'action' ? params.getAll(key) : params.get(key)!;
+  for (const key of new Set(params.keys())) filters[key] = key === 'action' || key === 'verb' ? params.getAll(key) : params.get(key)!;
   return {
     filters,
     query: params.toString(),

@@ -10,7 +10,7 @@ import type { Context } from 'hono';
 import type pg from 'pg';
 import { UserError } from '../db/errors.ts';
 import { parseFilter } from '../query/filter.ts';
-import { useSearchIndex } from '../query/search-index.ts';
+import { predicateOptions } from '../query/targets.ts';
 import { can, principalContext, type AppEnv } from '../server/auth/principal.ts';
 import { EXPORT_PARAMS, parseRaw, rejectUnknownParams } from '../server/api/params.ts';
 import { requestInfo } from '../server/request-info.ts';
@@ -61,7 +61,7 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
       const filter = parseFilter(params);
       const raw = parseRaw(params);
       spec = { id: newExportId(), format, raw, filter, now, via: 'http' };
-      copySql = buildCopySql(filter, { format, raw, now, searchIndex: await useSearchIndex(deps.pool, filter, now) });
+      copySql = buildCopySql(filter, { format, raw, now, ...(await predicateOptions(deps.pool, filter, now)) });
     } catch (error) {
       if (error instanceof UserError) return c.json({ error: error.message }, 400);
       throw error;

@@ -14,7 +14,8 @@ import type { Queryable } from '../generator/introspect.ts';
 import { MAINTENANCE_LOCK } from './lock.ts';
 import { inTransaction } from '../db/transaction.ts';
 
-export type SearchIndexState = 'off' | 'building' | 'on';
+/** outdated: built before migration 0012, without labels; queries do not use it, `enable` rebuilds it. */
+export type SearchIndexState = 'off' | 'building' | 'on' | 'outdated';
 
 export interface SearchIndexStatus {
   state: SearchIndexState;

@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { createHash } from 'node:crypto';
 import { UserError } from '../db/errors.ts';
 import { isBigintId } from '../db/ids.ts';
+import { VERB } from '../generator/verbs.ts';
 
 export const ACTOR_TYPES = ['user', 'api_token', 'system', 'db_role'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
@@ -36,7 +37,7 @@ export interface EventFilter {
   to?: Date;
   /** An address (exact) or a CIDR block (contains). */
   ip?: string;
-  /** Free text over actor names and ids, target ids and types, actions (case-insensitive substring). */
+  /** Free text over actor names and ids, target ids, types and labels, actions (case-insensitive substring). */
   q?: string;
   /** Exact transaction (txid_current() of the writing transaction): "same transaction". */
   tx_id?: string;
@@ -44,10 +45,12 @@ export interface EventFilter {
   result?: SignInResult;
   /** Why a sign-in failed; only failed sign-ins have one. */
   reason?: SignInReason;
+  /** Domain verbs of updates (send, pause …, from the table's verb rules); any of them matches. */
+  verb?: string[];
 }
 
 // New keys go at the end: the order feeds filterDigest, so existing cursors stay valid.
-export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q', 'tx_id', 'result', 'reason'] as const;
+export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q', 'tx_id', 'result', 'reason', 'verb'] as const;
 
 export class FilterError extends UserError {
   constructor(readonly field: string, message: string) {
@@ -130,6 +133,14 @@ export function parseFilter(params: URLSearchParams): EventFilter {
     }
   }
   if (actions.length > 0) filter.action = [...new Set(actions)].sort();
+
+  const verbs = params.getAll('verb').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (verbs.length > 20) throw new FilterError('verb', 'at most 20 verbs');
+  for (const verb of verbs) {
+    text('verb', verb, 63);
+    if (!VERB.test(verb)) throw new FilterError('verb', `"${verb.slice(0, 60)}" is not a verb (a lower-case word such as send, pause)`);
+  }
+  if (verbs.length > 0) filter.verb = [...new Set(verbs)].sort();
 
   const window = one('window');
   if (window !== undefined) {

@@ -6,7 +6,7 @@ import { EVENT_JSON, parseEvent, type EventJson } from './columns.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { filterDigest, windowFrom, type EventFilter } from './filter.ts';
 import { wherePredicate } from './predicate.ts';
-import { useSearchIndex } from './search-index.ts';
+import { predicateOptions } from './targets.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { isBigintId } from '../db/ids.ts';
 
@@ -45,7 +45,7 @@ export async function listEventTexts(db: Queryable, filter: EventFilter, page: P
   const digest = filterDigest(filter);
   const after = page.cursor ? decodeCursor(page.cursor, digest, page.secret) : undefined;
   const now = page.now ?? new Date();
-  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter, now) });
+  const where = wherePredicate(filter, now, await predicateOptions(db, filter, now));
   const matching = after ? sql`${where} AND id < ${val(after, 'bigint')}` : where;
   const plan = await pagePlan(db, filter, now);
   const rows = plan.kind === 'split'
@@ -186,7 +186,7 @@ export interface Count {
 }
 
 export async function countEvents(db: Queryable, filter: EventFilter, now?: Date): Promise<Count> {
-  const where = wherePredicate(filter, now, { searchIndex: await useSearchIndex(db, filter, now) });
+  const where = wherePredicate(filter, now, await predicateOptions(db, filter, now));
   const query = sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM audit.events WHERE ${where} LIMIT ${val(COUNT_CAP + 1, 'integer')}) AS capped`.toQuery();
   const { rows } = await db.query(query.text, query.values);
   const n: number = rows[0].n;

@@ -29,11 +29,16 @@ export interface PredicateOptions {
    * stays a plain scan-time test, with no extra work per row.
    */
   searchIndex?: boolean;
+  /**
+   * The other target types that name the same records as filter.target_type (src/query/targets.ts,
+   * sameTargetTypes): a table's declared entity, or the tables declaring an entity.
+   */
+  sameTarget?: string[];
 }
 
 /**
  * The test pg_trgm's GIN index answers: the lower-cased pattern against audit.search_text(…), the
- * five searched fields lower-cased and joined by U+001F (sql/functions/search_text.sql, the
+ * six searched fields (actor name and id, target id and type, action, target label) lower-cased and joined by U+001F (sql/functions/search_text.sql, the
  * indexed expression, written here exactly as it is indexed).
  *
  * For a term without U+001F it is the per-field ILIKE, exactly: PostgreSQL's ILIKE lower-cases
@@ -47,7 +52,7 @@ export interface PredicateOptions {
  * the ILIKE stays, as the exact test. test/search-index.test.ts checks that every search finds the
  * same rows with and without the index.
  */
-const SEARCH_TEXT = 'audit.search_text(actor_name, actor_id, target_id, target_type, action)';
+const SEARCH_TEXT = 'audit.search_text(actor_name, actor_id, target_id, target_type, action, target_label)';
 const SEPARATOR = '\u001f';
 
 export function wherePredicate(filter: EventFilter, now: Date = new Date(), options: PredicateOptions = {}): Fragment {
@@ -76,7 +81,12 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date(), opti
   // Plain equality on action: the planner proves it implies APP_ACTIONS_ONLY and uses the partial index.
   if (filter.result) parts.push(sql`action = ${val(SIGN_IN_RESULTS[filter.result], 'text')}`);
   if (filter.reason) parts.push(sql`action = ${val(SIGN_IN_RESULTS.failed, 'text')} AND metadata ->> 'reason' = ${val(filter.reason, 'text')}`);
-  if (filter.target_type) parts.push(sql`target_type = ${val(filter.target_type, 'text')}`);
+  if (filter.verb?.length) parts.push(sql`verb = ANY(${val(filter.verb, 'text[]')})`);
+  if (filter.target_type) {
+    // One entity, one history: the table and the application type it stands for (sameTarget).
+    const types = options.sameTarget?.length ? [filter.target_type, ...options.sameTarget] : null;
+    parts.push(types ? sql`target_type = ANY(${val(types, 'text[]')})` : sql`target_type = ${val(filter.target_type, 'text')}`);
+  }
   if (filter.target_id) parts.push(sql`target_id = ${val(filter.target_id, 'text')}`);
   if (filter.tx_id) parts.push(sql`tx_id = ${val(filter.tx_id, 'bigint')}`);
   const from = windowFrom(filter, now);
@@ -89,7 +99,7 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date(), opti
     const pattern = val(likePattern(filter.q), 'text');
     const indexed = options.searchIndex === true && searchMayUseIndex(filter);
     if (indexed) parts.push(sql`${raw(SEARCH_TEXT)} LIKE lower(${pattern})`);
-    if (!indexed || filter.q.includes(SEPARATOR)) parts.push(sql`(actor_name ILIKE ${pattern} OR actor_id ILIKE ${pattern} OR target_id ILIKE ${pattern} OR target_type ILIKE ${pattern} OR action ILIKE ${pattern})`);
+    if (!indexed || filter.q.includes(SEPARATOR)) parts.push(sql`(actor_name ILIKE ${pattern} OR actor_id ILIKE ${pattern} OR target_id ILIKE ${pattern} OR target_type ILIKE ${pattern} OR action ILIKE ${pattern} OR target_label ILIKE ${pattern})`);
   }
   return parts.length ? join(parts, ' AND ') : raw('true');
 }

@@ -48,8 +48,11 @@ export function wideWindow(filter: EventFilter, now: Date): boolean {
   return windowMs(filter, now) >= SHORT_WINDOW_MS;
 }
 
-/** The index exists (valid or still being built). One catalog lookup. */
+/**
+ * The index exists (valid or still being built) and covers target_label (built since migration
+ * 0012; one built before would miss labels, so it is not used). One catalog lookup.
+ */
 export async function searchIndexPresent(db: Queryable): Promise<boolean> {
-  const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [SEARCH_INDEX]);
+  const { rows } = await db.query(`SELECT coalesce(strpos(pg_get_indexdef(to_regclass($1)), 'target_label') > 0, false) AS present`, [SEARCH_INDEX]);
   return rows[0].present === true;
 }

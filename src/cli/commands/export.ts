@@ -10,7 +10,7 @@ import { ExportDigest } from '../../integrity/export-digest.ts';
 import { loadSealKey } from '../../integrity/keys.ts';
 import { buildManifest } from '../../integrity/manifest.ts';
 import { parseFilter } from '../../query/filter.ts';
-import { useSearchIndex } from '../../query/search-index.ts';
+import { predicateOptions } from '../../query/targets.ts';
 import type { Command, OptionSpec, OptionValues } from '../command.ts';
 import { requireDatabaseUrl } from '../database.ts';
 import { noArguments } from '../options.ts';
@@ -28,8 +28,9 @@ const FILTER_FLAGS: Record<string, { param: string; spec: OptionSpec }> = {
   to: { param: 'to', spec: { type: 'string', value: 'time', description: 'before this time; a date alone includes that whole day' } },
   window: { param: 'window', spec: { type: 'string', value: 'span', description: 'the last 1h, 24h, 7d … (instead of --from)' } },
   ip: { param: 'ip', spec: { type: 'string', value: 'addr|cidr', description: 'an address, or a CIDR block' } },
-  q: { param: 'q', spec: { type: 'string', value: 'text', description: 'free text over actors, targets and actions' } },
+  q: { param: 'q', spec: { type: 'string', value: 'text', description: 'free text over actors, targets, labels and actions' } },
   'tx-id': { param: 'tx_id', spec: { type: 'string', value: 'n', description: 'one transaction' } },
+  verb: { param: 'verb', spec: { type: 'string', multiple: true, value: 'v[,v]', description: 'domain verbs of updates (send, pause …); repeatable' } },
 };
 
 export function filterParams(values: OptionValues): URLSearchParams {
@@ -90,7 +91,7 @@ export const exportCommand: Command = {
       } catch (error) {
         throw explainConnectionError(error, url);
       }
-      const copySql = buildCopySql(filter, { format, raw: spec.raw, now, searchIndex: await useSearchIndex(pool, filter, now) });
+      const copySql = buildCopySql(filter, { format, raw: spec.raw, now, ...(await predicateOptions(pool, filter, now)) });
       const recorder = clientRecorder(pool);
       await recorder.started(spec);
       const startedAt = Date.now();

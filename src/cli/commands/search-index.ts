@@ -56,6 +56,7 @@ export const searchIndexCommand: Command = {
 const STATES = {
   off: 'off (searches scan the time window; `pgtrail search-index enable` builds the index)',
   building: 'building (partitions without it are scanned; `pgtrail search-index enable` resumes)',
+  outdated: 'outdated (built before labels were searched, so searches do not use it; `pgtrail search-index enable` rebuilds it)',
   on: 'on (every partition; new partitions get it when they are made)',
 } as const;
 
