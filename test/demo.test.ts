@@ -1,9 +1,12 @@
 // The demo of `npm start`: its history's database-role events look exactly like the trigger's
-// fallback without context, and the live changes are made once per database.
+// fallback without context, the live changes are made once per database, and both are named by
+// the demo tables' labels and verbs.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { installDemoHistory } from '../src/demo/history.ts';
 import { installDemo, makeDemoChanges } from '../src/demo/seed.ts';
+import { parseFilter } from '../src/query/filter.ts';
+import { listEvents } from '../src/query/list.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase; historyEnd: string }>('demo');
@@ -52,6 +55,29 @@ t("history's database-role events have the shape of the real fallback (psql, no 
     assert.is(e.db_user, 'dba');
     assert.is(e.app_name, 'psql');
   }
+});
+
+t('the demo speaks in labels and verbs: live and history events are named, and a campaign is one history with its sends', async ({ db, historyEnd }) => {
+  const { rows: live } = await db.pool.query(
+    `SELECT action, target_type, target_id, target_label, verb FROM audit.events WHERE id > $1 AND target_type IN ('demo.campaigns', 'campaign', 'demo.contacts') ORDER BY id`, [historyEnd]);
+  const campaign = live.find((r) => r.target_type === 'demo.campaigns')!;
+  assert.equal(live.filter((r) => r.target_id === campaign.target_id && r.target_type !== 'demo.contacts').map((r) => `${r.target_type} ${r.verb ?? r.action} ${r.target_label}`), [
+    'demo.campaigns insert Broadcast: Spring sale', 'demo.campaigns send Broadcast: Spring sale', 'campaign broadcast.send Broadcast: Spring sale',
+  ]);
+  assert.equal(live.filter((r) => r.target_type === 'demo.contacts').map((r) => `${r.verb ?? r.action} ${r.target_label}`), [
+    'insert Contact: Lee', 'rename Contact: Lee Park', 'delete Contact: Lee Park',
+  ], 'the deleted contact keeps its label');
+  const history = await listEvents(db.pool, parseFilter(new URLSearchParams({ target_type: 'demo.campaigns', target_id: campaign.target_id })), { secret: 's' });
+  assert.ok(history.events.some((e) => e.action === 'broadcast.send'), 'the record history includes the application event about the campaign');
+  assert.equal(history.targets?.['demo.campaigns']?.typeName, 'Broadcast');
+
+  const { rows: past } = await db.pool.query(
+    `SELECT target_type, count(*) FILTER (WHERE target_label IS NOT NULL)::int AS labelled, count(*)::int AS n,
+            array_agg(DISTINCT verb) FILTER (WHERE verb IS NOT NULL) AS verbs
+       FROM audit.events WHERE id <= $1 AND target_type IN ('demo.campaigns', 'demo.contacts', 'campaign') GROUP BY 1 ORDER BY 1`, [historyEnd]);
+  for (const r of past) assert.is(r.labelled, r.n, `${r.target_type}: every history event has its label`);
+  assert.equal(past.find((r) => r.target_type === 'demo.campaigns').verbs.sort(), ['resend', 'schedule', 'send']);
+  assert.ok(past.find((r) => r.target_type === 'demo.contacts').verbs.includes('rename'));
 });
 
 t.run();

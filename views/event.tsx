@@ -7,7 +7,9 @@ import type { EventJson } from '../src/query/columns.ts';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
 import { can, type Principal } from '../src/server/auth/principal.ts';
 import { stringifyExact } from '../src/query/exact-json.ts';
+import type { TargetInfo } from '../src/query/targets.ts';
 import { Actor } from './actor.tsx';
+import { Target } from './target.tsx';
 import { ActionBadge } from './events.tsx';
 import { display, isOversized, REDACTED, utc } from './format.ts';
 import { Layout } from './layout.tsx';
@@ -99,7 +101,21 @@ export function eventBack(back: string | undefined): string | null {
   return back.length <= 4096 && /^\/(events|sign-ins)(\?[^#\s]*)?$/.test(back) ? back : null;
 }
 
-export function EventPage({ e, all, back, principal, csrfToken, seal }: { e: EventJson; all: boolean; back: string; principal: Principal; csrfToken: string; seal?: Child }) {
+/** Label, type name and verb, where the table declares them; the stored type and id beside them. */
+function Naming({ e, target }: { e: EventJson; target?: TargetInfo }) {
+  if (!e.target_label && !target?.typeName && !e.verb) return null;
+  return (
+    <dl class="naming" id="event-naming">
+      {e.target_label && <><dt>Label</dt><dd data-label="">{e.target_label}</dd></>}
+      {target?.typeName && <><dt>Type</dt><dd data-type-name="">{target.typeName}</dd></>}
+      <dt>Target</dt><dd><code>{e.target_type}</code>{e.target_id !== null && <code class="tid">#{e.target_id}</code>}</dd>
+      {e.verb && <><dt>Verb</dt><dd data-verb={e.verb}>{e.verb} <span class="muted">(row action {e.action})</span></dd></>}
+      {typeof e.metadata?.label_error === 'string' && <><dt>Label error</dt><dd class="muted">the label could not be computed: {e.metadata.label_error}</dd></>}
+    </dl>
+  );
+}
+
+export function EventPage({ e, all, back, principal, csrfToken, seal, target }: { e: EventJson; all: boolean; back: string; principal: Principal; csrfToken: string; seal?: Child; target?: TargetInfo }) {
   const here = (fields?: string) => {
     const q = new URLSearchParams();
     if (fields) q.set('fields', fields);
@@ -116,7 +132,8 @@ export function EventPage({ e, all, back, principal, csrfToken, seal }: { e: Eve
     <Layout title={`Event ${e.id}`} principal={principal} csrfToken={csrfToken} section="events">
       <p class="crumbs"><a href={back} id="back-to-events">← Events</a></p>
       <div class="event-head">
-        <h1><ActionBadge action={e.action} /> <span class="ttype">{e.target_type}</span>{e.target_id !== null && <span class="tid">#{e.target_id}</span>}</h1>
+        <h1><ActionBadge action={e.action} verb={e.verb} /> <Target e={e} info={target} /></h1>
+        <Naming e={e} target={target} />
         <p class="byline">
           by <Actor e={e} /> {e.ip && <>from <code>{e.ip}</code></>} · <UtcTime iso={e.occurred_at} />
         </p>

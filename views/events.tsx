@@ -11,6 +11,7 @@ import { Layout } from './layout.tsx';
 import { EmptyState } from './empty-state.tsx';
 import { SignInCells, SignInFilters, SignInHeaders } from './sign-in-log.tsx';
 import { Actor } from './actor.tsx';
+import { Target } from './target.tsx';
 
 export type ListKind = 'events' | 'sign-ins';
 
@@ -51,8 +52,14 @@ function actionClass(action: string): string {
   return 'act act-app';
 }
 
-export function ActionBadge({ action }: { action: string }) {
-  return <span class={actionClass(action)}>{action}</span>;
+/** The verb first when the update has one ("send"), with the row action beside it, small; else the action. */
+export function ActionBadge({ action, verb }: { action: string; verb?: string | null }) {
+  if (!verb) return <span class={actionClass(action)}>{action}</span>;
+  return (
+    <span class="verb-badge" data-verb={verb}>
+      <span class={`${actionClass(action)} act-verb`}>{verb}</span><span class="act-row" title={`row action: ${action}`}>{action}</span>
+    </span>
+  );
 }
 
 function summary(e: EventJson): string {
@@ -70,7 +77,7 @@ function eventHref(id: number | string, back: string): string {
   return back === '/events' ? `/events/${id}` : `/events/${id}?${new URLSearchParams({ back })}`;
 }
 
-function Rows({ events, kind, back }: { events: EventJson[]; kind: ListKind; back: string }) {
+function Rows({ events, kind, back, targets }: { events: EventJson[]; kind: ListKind; back: string; targets: NonNullable<Page['targets']> }) {
   return (
     <table class="events list">
       <thead>
@@ -87,10 +94,8 @@ function Rows({ events, kind, back }: { events: EventJson[]; kind: ListKind; bac
         {events.map((e) => (
           <tr>
             <td class="time"><a class="rowlink" href={eventHref(e.id, back)}><time datetime={e.occurred_at}>{utc(e.occurred_at).replace(' UTC', '')}</time></a></td>
-            {kind === 'events' ? <td><ActionBadge action={e.action} /></td> : <SignInCells e={e} />}
-            {kind === 'events' && (
-              <td class="target"><span class="ttype">{e.target_type}</span>{e.target_id !== null && <span class="tid">#{e.target_id}</span>}</td>
-            )}
+            {kind === 'events' ? <td><ActionBadge action={e.action} verb={e.verb} /></td> : <SignInCells e={e} />}
+            {kind === 'events' && <td class="target"><Target e={e} info={targets[e.target_type]} /></td>}
             <td><Actor e={e} /></td>
             <td class="ip">{e.ip ?? ''}</td>
             <td class="details">{summary(e)}</td>
@@ -153,7 +158,7 @@ export function Results(props: ListProps) {
       {page.events.length === 0 ? (
         <EmptyState kind={kind} basePath={basePath} params={params} />
       ) : (
-        <Rows events={page.events} kind={kind} back={`${basePath}${query(params, { live: undefined })}`} />
+        <Rows events={page.events} kind={kind} back={`${basePath}${query(params, { live: undefined })}`} targets={page.targets ?? {}} />
       )}
       {(params.get('cursor') || page.next_cursor) && !live && (
         <nav class="pager" aria-label="Pages">
@@ -180,6 +185,12 @@ function Field(props: { label: string; name: string; value?: string | null; plac
   );
 }
 
+/** The verbs the audited tables declare (from the page's target info), for the verb field's suggestions. */
+function declaredVerbs(props: ListProps): string[] {
+  const targets = 'page' in props.result ? props.result.page.targets ?? {} : {};
+  return [...new Set(Object.values(targets).flatMap((t) => t.verbs))].sort();
+}
+
 /** One GET form: works without JavaScript; with htmx it narrows the results as you type. */
 function FilterForm(props: ListProps) {
   const { params, basePath, kind } = props;
@@ -194,7 +205,7 @@ function FilterForm(props: ListProps) {
       hx-trigger="input delay:300ms, change delay:50ms, submit">
       <div class="row">
         <Field label="Search" name="q" type="search" value={params.get('q')} wide invalid={bad === 'q'}
-          placeholder={kind === 'events' ? 'names, ids, tables, actions…   (press / to focus)' : 'email, user id…   (press / to focus)'} />
+          placeholder={kind === 'events' ? 'names, labels, ids, tables, actions…   (press / to focus)' : 'email, user id…   (press / to focus)'} />
         <label class="field" for="f-actor_type">
           <span>Actor type</span>
           <select id="f-actor_type" name="actor_type" aria-invalid={bad === 'actor_type' ? 'true' : undefined}>
@@ -218,6 +229,7 @@ function FilterForm(props: ListProps) {
         ) : (
           <SignInFilters params={params} invalid={bad} />
         )}
+        {kind === 'events' && <Field label="Verb" name="verb" value={params.getAll('verb').join(', ')} placeholder="send, pause" list="verbs" invalid={bad === 'verb'} />}
         {kind === 'events' && <Field label="Target type" name="target_type" value={params.get('target_type')} placeholder="public.contacts" list="target-types" invalid={bad === 'target_type'} />}
         {kind === 'events' && <Field label="Target id" name="target_id" value={params.get('target_id')} placeholder="42" invalid={bad === 'target_id'} />}
       </div>
@@ -248,6 +260,7 @@ function FilterForm(props: ListProps) {
       {props.targetTypes && (
         <datalist id="target-types">{props.targetTypes.map((t) => <option value={t} />)}</datalist>
       )}
+      {kind === 'events' && <datalist id="verbs">{declaredVerbs(props).map((v) => <option value={v} />)}</datalist>}
     </form>
   );
 }

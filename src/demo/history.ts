@@ -1,6 +1,7 @@
 // A week of demo history for the console: a few hundred events by several people, an API token,
 // a system job and a DBA — contacts created, edited (one with a redacted secret) and deleted,
-// campaigns drafted and sent (one of them twice), sign-ins and a burst of failed ones.
+// campaigns drafted and sent (one of them twice), sign-ins and a burst of failed ones, named as
+// the demo tables' labels and verbs name them (demo/seed.ts).
 // Triggers stamp the current time, so past events cannot be made through them; this writes them
 // straight into audit.events as the owner role, marked app_name 'crm (demo history)' — except the
 // DBA's, which look exactly like the trigger's fallback without context (current_context.sql):
@@ -34,7 +35,12 @@ const TITLES = ['Spring sale', 'Product update: June', 'Webinar invite', 'Renewa
 interface Row {
   at: Date; tx: number; action: string; target_type: string; target_id: string | null; actor: Actor;
   old?: Record<string, unknown> | null; new?: Record<string, unknown> | null; changed?: string[] | null; meta?: Record<string, unknown> | null;
+  /** As the demo tables' label expressions and verb rules (demo/seed.ts) would have named them. */
+  label?: string | null; verb?: string | null;
 }
+
+const contactLabel = (row: Record<string, unknown>) => `Contact: ${row.name ?? row.email}`;
+const campaignLabel = (row: Record<string, unknown>) => `Broadcast: ${row.title}`;
 
 /** Deterministic pseudo-random numbers, so every demo install tells the same story. */
 function prng(seed: number) {
@@ -61,7 +67,7 @@ export function demoHistory(now: Date): Row[] {
     let t = rand() * 0.35;
     const creator = rand() < 0.4 ? SYNC : pick(PEOPLE);
     row.updated_at = at(t).toISOString();
-    rows.push({ at: at(t), tx: tx++, action: 'insert', target_type: 'demo.contacts', target_id: id, actor: creator, new: { ...row } });
+    rows.push({ at: at(t), tx: tx++, action: 'insert', target_type: 'demo.contacts', target_id: id, actor: creator, new: { ...row }, label: contactLabel(row) });
     const edits = Math.floor(rand() * 5);
     for (let e = 0; e < edits; e++) {
       t += 0.02 + rand() * 0.12;
@@ -75,11 +81,12 @@ export function demoHistory(now: Date): Row[] {
       else { row.api_secret = '[redacted]'; changed.push('api_secret'); }
       row.updated_at = at(t).toISOString();
       changed.push('updated_at');
-      rows.push({ at: at(t), tx: tx++, action: 'update', target_type: 'demo.contacts', target_id: id, actor: rand() < 0.25 ? SYNC : pick(PEOPLE), old: before, new: { ...row }, changed });
+      const verb = changed.includes('name') ? 'rename' : changed.includes('tags') ? 'tag' : null;
+      rows.push({ at: at(t), tx: tx++, action: 'update', target_type: 'demo.contacts', target_id: id, actor: rand() < 0.25 ? SYNC : pick(PEOPLE), old: before, new: { ...row }, changed, label: contactLabel(row), verb });
     }
     if (rand() < 0.12 && t < 0.95) {
       t += 0.01 + rand() * 0.04;
-      rows.push({ at: at(t), tx: tx++, action: 'delete', target_type: 'demo.contacts', target_id: id, actor: rand() < 0.5 ? DBA : pick(PEOPLE), old: { ...row } });
+      rows.push({ at: at(t), tx: tx++, action: 'delete', target_type: 'demo.contacts', target_id: id, actor: rand() < 0.5 ? DBA : pick(PEOPLE), old: { ...row }, label: contactLabel(row) });
     }
   }
 
@@ -89,18 +96,19 @@ export function demoHistory(now: Date): Row[] {
     const author = pick(PEOPLE);
     let t = 0.05 + rand() * 0.6;
     const draft = { id: Number(id), title, status: 'draft', sent_at: null };
-    rows.push({ at: at(t), tx: tx++, action: 'insert', target_type: 'demo.campaigns', target_id: id, actor: author, new: draft });
+    const label = campaignLabel(draft);
+    rows.push({ at: at(t), tx: tx++, action: 'insert', target_type: 'demo.campaigns', target_id: id, actor: author, new: draft, label });
     t += 0.01 + rand() * 0.05;
     const scheduled = { ...draft, status: 'scheduled' };
-    rows.push({ at: at(t), tx: tx++, action: 'update', target_type: 'demo.campaigns', target_id: id, actor: author, old: draft, new: scheduled, changed: ['status'] });
+    rows.push({ at: at(t), tx: tx++, action: 'update', target_type: 'demo.campaigns', target_id: id, actor: author, old: draft, new: scheduled, changed: ['status'], label, verb: 'schedule' });
     const sends = i === 3 ? 2 : 1;
     let last = scheduled as Record<string, unknown>;
     for (let s = 0; s < sends; s++) {
       t += 0.01 + rand() * 0.03;
       const sent = { ...last, status: 'sent', sent_at: at(t).toISOString() };
       const sendTx = tx++;
-      rows.push({ at: at(t), tx: sendTx, action: 'update', target_type: 'demo.campaigns', target_id: id, actor: SENDER, old: last, new: sent, changed: s === 0 ? ['status', 'sent_at'] : ['sent_at'] });
-      rows.push({ at: at(t), tx: sendTx, action: 'broadcast.send', target_type: 'campaign', target_id: id, actor: SENDER, meta: { recipients: 1200 + Math.floor(rand() * 9000), attempt: s + 1 } });
+      rows.push({ at: at(t), tx: sendTx, action: 'update', target_type: 'demo.campaigns', target_id: id, actor: SENDER, old: last, new: sent, changed: s === 0 ? ['status', 'sent_at'] : ['sent_at'], label, verb: s === 0 ? 'send' : 'resend' });
+      rows.push({ at: at(t), tx: sendTx, action: 'broadcast.send', target_type: 'campaign', target_id: id, actor: SENDER, meta: { recipients: 1200 + Math.floor(rand() * 9000), attempt: s + 1 }, label });
       last = sent;
     }
   });
@@ -136,11 +144,12 @@ export async function installDemoHistory(pool: pg.Pool, now = new Date()): Promi
     for (const r of history) {
       await client.query(
         `INSERT INTO audit.events (occurred_at, tx_id, action, target_type, target_id, actor_type, actor_id, actor_name,
-                                   ip, user_agent, request_id, db_user, app_name, old_data, new_data, changed_fields, metadata)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+                                   ip, user_agent, request_id, db_user, app_name, old_data, new_data, changed_fields, metadata,
+                                   target_label, verb)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
         [r.at, r.tx, r.action, r.target_type, r.target_id, r.actor.type, r.actor.id, r.actor.name, r.actor.ip, r.actor.ua,
           r.actor.type === 'db_role' ? null : `req-${r.tx}`, r.actor.session?.dbUser ?? 'crm_app', r.actor.session?.appName ?? DEMO_HISTORY_APP,
-          storedOld(r), r.new ?? null, r.changed ?? null, r.meta ?? null]);
+          storedOld(r), r.new ?? null, r.changed ?? null, r.meta ?? null, r.label ?? null, r.verb ?? null]);
     }
     return history.length;
   });

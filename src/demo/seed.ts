@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { enableAudit } from '../audit/enable.ts';
 import { withAuditContext } from '../context.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { parseVerbRule } from '../generator/verbs.ts';
 
 const schemaSql = `
 CREATE SCHEMA IF NOT EXISTS demo;
@@ -25,12 +26,25 @@ CREATE TABLE IF NOT EXISTS demo.campaigns (
 -- Not audited: remembers that the live changes were made, so a second start does not repeat them.
 CREATE TABLE IF NOT EXISTS demo.live_changes_made (made_at timestamptz NOT NULL DEFAULT now());`;
 
-/** Creates the demo tables and turns auditing on (idempotent). */
+/**
+ * How the demo names its rows and updates (issue 13): what a DBA would declare with --label,
+ * --type-name, --entity and --verb. demo/history.ts writes its past events with the same names.
+ */
+export const DEMO_CONTACTS = {
+  exclude: ['password_hash'], redact: ['api_secret'], ignore: ['updated_at'],
+  label: `'Contact: ' || coalesce(name, email)`, typeName: 'Contact', entity: 'contact',
+  verbs: [parseVerbRule('rename:name'), parseVerbRule('tag:tags')],
+};
+export const DEMO_CAMPAIGNS = {
+  label: `'Broadcast: ' || title`, typeName: 'Broadcast', entity: 'campaign',
+  verbs: [parseVerbRule('send:status=sent'), parseVerbRule('schedule:status=scheduled'), parseVerbRule('pause:status=paused'), parseVerbRule('resend:sent_at')],
+};
+
+/** Creates the demo tables and turns auditing on (idempotent; a demo enabled before labels takes them). */
 export async function installDemo(pool: pg.Pool): Promise<void> {
   await pool.query(schemaSql);
-  await enableAudit(pool, { schema: 'demo', table: 'contacts' },
-    { exclude: ['password_hash'], redact: ['api_secret'], ignore: ['updated_at'] });
-  await enableAudit(pool, { schema: 'demo', table: 'campaigns' }, {});
+  await enableAudit(pool, { schema: 'demo', table: 'contacts' }, DEMO_CONTACTS, true);
+  await enableAudit(pool, { schema: 'demo', table: 'campaigns' }, DEMO_CAMPAIGNS, true);
 }
 
 /**
@@ -56,7 +70,9 @@ export async function makeDemoChanges(pool: pg.Pool): Promise<boolean> {
   await withAuditContext(pool, { actorType: 'system', actorId: 'scheduler', actorName: 'campaign-sender' }, async (client) => {
     const { rows } = await client.query(`INSERT INTO demo.campaigns (title) VALUES ('Spring sale') RETURNING id`);
     await client.query(`UPDATE demo.campaigns SET status = 'sent', sent_at = now() WHERE id = $1`, [rows[0].id]);
-    await client.query(`SELECT audit.log_event('broadcast.send', 'campaign', $1, '{"recipients": 1}')`, [String(rows[0].id)]);
+    // The application's own event about the campaign: the same entity type and label, so the
+    // console shows it in the campaign's history beside its row changes.
+    await client.query(`SELECT audit.log_event('broadcast.send', 'campaign', $1, '{"recipients": 1}', 'Broadcast: Spring sale')`, [String(rows[0].id)]);
   });
 
   // A DBA in psql, without application context: attributed to the database role (and, as psql

@@ -6,7 +6,7 @@ import { EVENT_JSON, parseEvent, type EventJson } from './columns.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { filterDigest, windowFrom, type EventFilter } from './filter.ts';
 import { wherePredicate } from './predicate.ts';
-import { predicateOptions } from './targets.ts';
+import { predicateOptions, targetInfo, type TargetInfo } from './targets.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { isBigintId } from '../db/ids.ts';
 
@@ -25,6 +25,8 @@ export interface PageRequest {
 export interface Page {
   events: EventJson[];
   next_cursor: string | null;
+  /** What the audited tables declare (type name, entity, verbs), by target type: how the console names targets. */
+  targets?: Record<string, TargetInfo>;
 }
 
 /** A page as JSON text: each event exactly as PostgreSQL wrote EVENT_JSON (what the API sends). */
@@ -35,8 +37,8 @@ export interface PageText {
 
 /** listEventTexts, parsed for the console (numbers kept exact: parseEvent). */
 export async function listEvents(db: Queryable, filter: EventFilter, page: PageRequest): Promise<Page> {
-  const { events, next_cursor } = await listEventTexts(db, filter, page);
-  return { events: events.map(parseEvent), next_cursor };
+  const [{ events, next_cursor }, targets] = await Promise.all([listEventTexts(db, filter, page), targetInfo(db)]);
+  return { events: events.map(parseEvent), next_cursor, targets: Object.fromEntries(targets) };
 }
 
 /** `db`: a pool, or one connection outside a transaction (a split page opens one on it: splitPage). */

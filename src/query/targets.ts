@@ -12,6 +12,8 @@ export interface TargetInfo {
   typeName: string | null;
   /** The application entity type the table stands for (campaign), or null. */
   entity: string | null;
+  /** The verbs its rules name, in rule order. */
+  verbs: string[];
 }
 
 const TABLE_TYPE = `schema_name || '.' || table_name`;
@@ -32,14 +34,16 @@ export async function sameTargetTypes(db: Queryable, targetType: string): Promis
 /** Every audited table's declared type name and entity, by target type (schema.table). */
 export async function targetInfo(db: Queryable): Promise<Map<string, TargetInfo>> {
   const { rows } = await db.query(
-    `SELECT ${TABLE_TYPE} AS target_type, options->>'typeName' AS type_name, options->>'entity' AS entity
+    `SELECT ${TABLE_TYPE} AS target_type, options->>'typeName' AS type_name, options->>'entity' AS entity,
+            ARRAY(SELECT r->>'verb' FROM jsonb_array_elements(coalesce(options->'verbs', '[]')) AS r) AS verbs
        FROM audit.audited_tables
-      WHERE options ? 'typeName' OR options ? 'entity'`);
+      WHERE options ?| ARRAY['typeName', 'entity', 'verbs']
+      ORDER BY 1`);
   const info = new Map<string, TargetInfo>();
   for (const r of rows) {
-    info.set(r.target_type, { typeName: r.type_name, entity: r.entity });
+    info.set(r.target_type, { typeName: r.type_name, entity: r.entity, verbs: [...new Set<string>(r.verbs)] });
     // An application event about the entity reads with the table's type name too.
-    if (r.entity && !info.has(r.entity)) info.set(r.entity, { typeName: r.type_name, entity: r.entity });
+    if (r.entity && !info.has(r.entity)) info.set(r.entity, { typeName: r.type_name, entity: r.entity, verbs: [] });
   }
   return info;
 }
