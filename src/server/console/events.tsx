@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { FilterError, parseFilter, type EventFilter } from '../../query/filter.ts';
 import { countEvents, getEvent, listEvents } from '../../query/list.ts';
+import { targetInfo } from '../../query/targets.ts';
 import { can } from '../auth/principal.ts';
 import { ListPage, Results, type ListKind, type ListProps } from '../../../views/events.tsx';
 import { EventPage, eventBack } from '../../../views/event.tsx';
@@ -106,7 +107,8 @@ export function eventRoutes(deps: AppDeps) {
     }
     if (!event) return problem(c, 404, 'Not found', `There is no event ${id}; it may have expired under the retention setting.`);
     const seal = <SealNote seal={await sealCovering(deps.pool, id)} />;
-    return c.html(<EventPage e={event} all={fields === 'all'} back={back} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} seal={seal} />);
+    const target = (await targetInfo(deps.pool)).get(event.target_type);
+    return c.html(<EventPage e={event} all={fields === 'all'} back={back} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} seal={seal} target={target} />);
   });
 
   return app;
