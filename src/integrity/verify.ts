@@ -12,6 +12,7 @@ import { chunkBounds, memberWhere, parseMultirange, scanDigestsInChunks, utcText
 import { GENESIS_HASH, sealMessage, sha256, signatureValid, type Expiry, type Snapshot } from './seal-message.ts';
 import { expiriesAfter, locatorsOf, readKeys, readSeals, requireSeals, type StoredSeal } from './store.ts';
 import { IdSet } from './id-set.ts';
+import { isBigintId } from '../db/ids.ts';
 
 export type FindingKind =
   | 'altered' | 'missing' | 'inserted' | 'uncovered' | 'unsealed_older' | 'events_hash'
@@ -102,8 +103,8 @@ export interface ExpectedHead {
 
 /** `--head 42:9f…` (as verify prints it) → { seq, hash }; null when malformed. */
 export function parseExpectedHead(text: string): ExpectedHead | null {
-  const m = /^#?(\d{1,18}):([0-9a-fA-F]{64})$/.exec(text.trim());
-  return m ? { seq: String(BigInt(m[1])), hash: m[2].toLowerCase() } : null;
+  const m = /^#?(\d+):([0-9a-fA-F]{64})$/.exec(text.trim());
+  return m && isBigintId(m[1]) ? { seq: String(BigInt(m[1])), hash: m[2].toLowerCase() } : null;
 }
 
 const sameSnapshot = (a: Snapshot | null, b: Snapshot | null) =>

@@ -23,6 +23,7 @@ import { clientInfo } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clearSessionCookie, clock, SESSION_COOKIE, sessionPolicy } from './session.ts';
 import { problem } from './problem.tsx';
+import { isBigintId } from '../../db/ids.ts';
 
 const CONFIRM_MESSAGES = {
   wrong_code: 'That code does not match. Check the app shows pgtrail\'s code and the device\'s clock is right, then try the current code.',
@@ -123,7 +124,7 @@ export function accountRoutes(deps: AppDeps) {
 
   app.post('/account/sessions/:id/end', async (c) => {
     const id = c.req.param('id');
-    if (!/^\d{1,18}$/.test(id)) return accountPage(c, 400, { error: 'Not a session id.' });
+    if (!isBigintId(id)) return accountPage(c, 400, { error: 'Not a session id.' });
     const ended = await withAuditContext(deps.pool, context(c), async (client) => {
       const session = await endSession(client, id, me(c).id);
       if (session) await logUserEvent(client, 'auth.session_end', me(c).id, { email: me(c).name, session_id: session.id, by: 'self', current: id === c.get('sessionId') });

@@ -45,12 +45,14 @@ export function integrityRoutes(deps: AppDeps) {
       return page(c, 400, { error: 'Expected key fingerprint: must be 64 hexadecimal characters (pgtrail seal-key list prints it), or empty.' });
     }
     if (!(await sealSummary(deps.pool)).installed) return page(c, 400, { error: 'This database has no seal tables yet: run `pgtrail migrate`.' });
-    const client = await deps.pool.connect();
+    // Two connections recompute the digests (verify's --jobs default).
+    const [client, helper] = await Promise.all([deps.pool.connect(), deps.pool.connect()]);
     let report;
     try {
-      report = await verifyTrail(client, { keys: key ? [key] : [] });
+      report = await verifyTrail(client, { keys: key ? [key] : [], helpers: [helper] });
     } finally {
       client.release();
+      helper.release();
     }
     await withAuditContext(deps.pool, principalContext(c.get('principal')!, clientInfo(c, deps)), (tx) => recordVerify(tx, report));
     return page(c, 200, { report: reportText(report) });

@@ -13,6 +13,7 @@ import type { AppDeps } from '../deps.ts';
 import { clientInfo } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { requireAbility } from './session.ts';
+import { isBigintId } from '../../db/ids.ts';
 
 export function tokenRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
@@ -42,7 +43,7 @@ export function tokenRoutes(deps: AppDeps) {
 
   app.post('/tokens/:id/revoke', async (c) => {
     const id = c.req.param('id');
-    if (!/^\d{1,18}$/.test(id)) return page(c, 400, { error: `"${id.slice(0, 40)}" is not a token id.` });
+    if (!isBigintId(id)) return page(c, 400, { error: `"${id.slice(0, 40)}" is not a token id.` });
     try {
       const revoked = await asAdmin(c, (client) => markRevoked(client, id));
       return c.redirect(`/tokens?notice=${encodeURIComponent(`Revoked "${revoked.name}".`)}`, 303);

@@ -19,8 +19,8 @@ import { clientInfo } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clock, requireAbility, sessionPolicy } from './session.ts';
 import { problem } from './problem.tsx';
+import { isBigintId } from '../../db/ids.ts';
 
-const ID = /^\d{1,18}$/;
 
 export function userRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
@@ -49,7 +49,7 @@ export function userRoutes(deps: AppDeps) {
   /** The :id of a user route, checked; the admin may not do `selfRefused` things to themselves. */
   const target = (c: Context<ConsoleEnv>, selfRefused?: string): { id: string } | { response: Promise<Response> } => {
     const id = c.req.param('id') ?? '';
-    if (!ID.test(id)) return { response: Promise.resolve(problem(c, 400, 'Bad request', `"${id.slice(0, 40)}" is not a user id.`)) };
+    if (!isBigintId(id)) return { response: Promise.resolve(problem(c, 400, 'Bad request', `"${id.slice(0, 40)}" is not a user id.`)) };
     if (selfRefused && id === c.get('principal')!.id) return { response: userPage(c, id, 400, { error: selfRefused }) };
     return { id };
   };
@@ -145,7 +145,7 @@ export function userRoutes(deps: AppDeps) {
     const t = target(c);
     if ('response' in t) return t.response;
     const sid = c.req.param('sid');
-    if (!ID.test(sid)) return problem(c, 400, 'Bad request', 'Not a session id.');
+    if (!isBigintId(sid)) return problem(c, 400, 'Bad request', 'Not a session id.');
     if (sid === c.get('sessionId')) return userPage(c, t.id, 400, { error: 'That is this session: use Sign out.' });
     const r = await change(c, t.id, async (client) => {
       const session = await endSession(client, sid, t.id);
@@ -159,7 +159,7 @@ export function userRoutes(deps: AppDeps) {
 
   app.post('/users/:id/delete', async (c) => {
     const id = c.req.param('id');
-    if (!ID.test(id)) return page(c, 400, { error: 'Not a user id.' });
+    if (!isBigintId(id)) return page(c, 400, { error: 'Not a user id.' });
     if (id === c.get('principal')!.id) return page(c, 400, { error: 'You cannot remove yourself; ask another admin.' });
     const removed = await withAuditContext(deps.pool, context(c), async (client) => {
       const user = await removeUser(client, id);
