@@ -71,6 +71,20 @@ t('free text finds labels, also of a deleted row ("Maya Okafor vanished")', asyn
   assert.equal(await summary(db.pool, 'q=NEWSLETTER #38'), ['public.campaigns#203 insert', 'public.campaigns#203 send', 'campaign#203 broadcast.send']);
 });
 
+t('in_data=1 widens q to the values inside the row images; off by default; only 1 is accepted', async (ctx) => {
+  const db = ctx.db.pool;
+  await db.query(`CREATE TABLE notes (id int PRIMARY KEY, body text)`);
+  await enableAudit(db, { schema: 'public', table: 'notes' }, {});
+  await db.query(`INSERT INTO notes VALUES (1, 'call Maya Okafor back')`);
+  await db.query(`DELETE FROM notes`);
+  assert.equal(await summary(db, 'q=okafor&target_type=public.notes'), [], 'off by default: row values are not searched');
+  assert.equal(await summary(db, 'q=okafor&in_data=1&target_type=public.notes'), ['public.notes#1 insert', 'public.notes#1 delete']);
+  assert.equal(await summary(db, 'q=body&in_data=1&target_type=public.notes'), [], 'values, not column names');
+  assert.is(filterToParams(parseFilter(new URLSearchParams('q=x&in_data=1'))).toString(), 'q=x&in_data=1');
+  assert.equal(parseFilter(new URLSearchParams('in_data=1')), {}, 'without q there is nothing to widen');
+  assert.throws(() => parseFilter(new URLSearchParams('q=x&in_data=yes')), (e: Error) => e instanceof FilterError && /in_data: must be 1/.test(e.message));
+});
+
 t('one history: a table with an entity and the entity type each include the other', async ({ db }) => {
   assert.equal(await sameTargetTypes(db.pool, 'public.campaigns'), ['campaign']);
   assert.equal(await sameTargetTypes(db.pool, 'campaign'), ['public.campaigns']);

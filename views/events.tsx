@@ -206,6 +206,11 @@ function FilterForm(props: ListProps) {
       <div class="row">
         <Field label="Search" name="q" type="search" value={params.get('q')} wide invalid={bad === 'q'}
           placeholder={kind === 'events' ? 'names, labels, ids, tables, actions…   (press / to focus)' : 'email, user id…   (press / to focus)'} />
+        {kind === 'events' && (
+          <label class="check in-data" title="also search the values inside the recorded rows (slower: reads every row image in the time window)">
+            <input type="checkbox" name="in_data" value="1" checked={params.get('in_data') === '1'} /> also in row values
+          </label>
+        )}
         <label class="field" for="f-actor_type">
           <span>Actor type</span>
           <select id="f-actor_type" name="actor_type" aria-invalid={bad === 'actor_type' ? 'true' : undefined}>

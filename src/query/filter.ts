@@ -47,10 +47,12 @@ export interface EventFilter {
   reason?: SignInReason;
   /** Domain verbs of updates (send, pause …, from the table's verb rules); any of them matches. */
   verb?: string[];
+  /** `q` also searches the values inside old_data and new_data (off by default: it reads every row image in the window). */
+  in_data?: true;
 }
 
 // New keys go at the end: the order feeds filterDigest, so existing cursors stay valid.
-export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q', 'tx_id', 'result', 'reason', 'verb'] as const;
+export const FILTER_KEYS = ['actor_type', 'actor_id', 'actor', 'action', 'target_type', 'target_id', 'window', 'from', 'to', 'ip', 'q', 'tx_id', 'result', 'reason', 'verb', 'in_data'] as const;
 
 export class FilterError extends UserError {
   constructor(readonly field: string, message: string) {
@@ -159,6 +161,12 @@ export function parseFilter(params: URLSearchParams): EventFilter {
   if (ip !== undefined) filter.ip = parseIp(text('ip', ip, 64));
   const q = one('q');
   if (q !== undefined) filter.q = text('q', q.trim(), MAX_Q);
+  const inData = one('in_data')?.trim();
+  if (inData !== undefined) {
+    if (inData !== '1') throw new FilterError('in_data', `must be 1 (search inside row values too), got "${inData.slice(0, 20)}"`);
+    // It only widens q: without a search term (the form's box left ticked) there is nothing to widen.
+    if (filter.q !== undefined) filter.in_data = true;
+  }
   const txId = one('tx_id');
   if (txId !== undefined) {
     // A bigint; txid_current() values stay far below 2^63.
@@ -197,6 +205,7 @@ export function filterToParams(filter: EventFilter): URLSearchParams {
     const value = filter[key];
     if (value === undefined) continue;
     if (Array.isArray(value)) value.forEach((v) => params.append(key, v));
+    else if (value === true) params.set(key, '1');
     else params.set(key, value instanceof Date ? value.toISOString() : value);
   }
   return params;

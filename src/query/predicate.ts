@@ -97,9 +97,14 @@ export function wherePredicate(filter: EventFilter, now: Date = new Date(), opti
   }
   if (filter.q) {
     const pattern = val(likePattern(filter.q), 'text');
-    const indexed = options.searchIndex === true && searchMayUseIndex(filter);
+    // in_data: the values inside the row images too (top-level values as text). The index does not
+    // hold them, so the search then scans the window like one without the index.
+    const indexed = options.searchIndex === true && searchMayUseIndex(filter) && !filter.in_data;
     if (indexed) parts.push(sql`${raw(SEARCH_TEXT)} LIKE lower(${pattern})`);
-    if (!indexed || filter.q.includes(SEPARATOR)) parts.push(sql`(actor_name ILIKE ${pattern} OR actor_id ILIKE ${pattern} OR target_id ILIKE ${pattern} OR target_type ILIKE ${pattern} OR action ILIKE ${pattern} OR target_label ILIKE ${pattern})`);
+    const inData = filter.in_data
+      ? sql` OR EXISTS (SELECT FROM jsonb_each_text(old_data) AS o WHERE o.value ILIKE ${pattern}) OR EXISTS (SELECT FROM jsonb_each_text(new_data) AS n WHERE n.value ILIKE ${pattern})`
+      : raw('');
+    if (!indexed || filter.q.includes(SEPARATOR)) parts.push(sql`(actor_name ILIKE ${pattern} OR actor_id ILIKE ${pattern} OR target_id ILIKE ${pattern} OR target_type ILIKE ${pattern} OR action ILIKE ${pattern} OR target_label ILIKE ${pattern}${inData})`);
   }
   return parts.length ? join(parts, ' AND ') : raw('true');
 }
