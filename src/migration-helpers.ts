@@ -12,7 +12,7 @@ import { UserError } from './db/errors.ts';
 import { displayName, parseQualifiedName, type QualifiedName } from './db/sql.ts';
 import { introspect, tableExists, type Queryable } from './generator/introspect.ts';
 import { renderAudit, renderDisable } from './generator/render.ts';
-import type { AuditOptions } from './generator/spec.ts';
+import type { AuditOptionsInput } from './generator/spec.ts';
 
 /** The part of node-pg-migrate's MigrationBuilder the helpers use. */
 export interface MigrationBuilderLike {
@@ -20,7 +20,7 @@ export interface MigrationBuilderLike {
   sql(sql: string): void;
 }
 
-export async function enableAudit(pgm: MigrationBuilderLike, table: string | QualifiedName, options: Partial<AuditOptions> = {}): Promise<void> {
+export async function enableAudit(pgm: MigrationBuilderLike, table: string | QualifiedName, options: AuditOptionsInput = {}): Promise<void> {
   const name = typeof table === 'string' ? parseQualifiedName(table) : table;
   const call = `enableAudit(pgm, '${displayName(name)}')`;
   try {

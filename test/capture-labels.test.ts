@@ -6,7 +6,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { enableAudit } from '../src/audit/enable.ts';
-import { parseVerbRule } from '../src/generator/verbs.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase }>('capture-labels');
@@ -20,7 +19,8 @@ t.before(async (ctx) => {
     label: `'Broadcast: ' || subject || ' (' || (1000 / recipients)::text || ' per mille)'`,
     typeName: 'Broadcast',
     entity: 'campaign',
-    verbs: ['send:status=sent', 'pause:paused_at!=null', 'resume:paused_at=null', 'delete:deleted_at!=null', 'rename:subject'].map(parseVerbRule),
+    // The TypeScript API takes rules as text, as the CLI does.
+    verbs: ['send:status=sent', 'pause:paused_at!=null', 'resume:paused_at=null', 'delete:deleted_at!=null', 'rename:subject'],
   });
 });
 t.after(async (ctx) => ctx.db?.drop());

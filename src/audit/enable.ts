@@ -3,7 +3,7 @@ import { UserError } from '../db/errors.ts';
 import { displayName, type QualifiedName } from '../db/sql.ts';
 import { introspect, type Queryable } from '../generator/introspect.ts';
 import { renderAudit, renderDisable } from '../generator/render.ts';
-import { normalizeOptions, type AuditOptions } from '../generator/spec.ts';
+import { normalizeOptions, type AuditOptionsInput } from '../generator/spec.ts';
 import { requireInstalled } from './installed.ts';
 
 export interface EnableResult {
@@ -18,7 +18,7 @@ export interface EnableResult {
  * outdated trigger up to date). Different options on an audited table are refused unless
  * `replace` is set, so a DBA never changes what is captured by accident.
  */
-export async function enableAudit(db: Queryable, name: QualifiedName, options: Partial<AuditOptions>, replace = false): Promise<EnableResult> {
+export async function enableAudit(db: Queryable, name: QualifiedName, options: AuditOptionsInput, replace = false): Promise<EnableResult> {
   await requireInstalled(db);
   const spec = await introspect(db, name, options);
   const rendered = renderAudit(spec);

@@ -4,7 +4,7 @@ import { displayName, qualify, quoteIdent, type QualifiedName } from '../db/sql.
 import { parseLabel, renderLabel } from './label.ts';
 import { checkVerbRule } from './verbs.ts';
 import { settingsFor } from './canonical.ts';
-import { normalizeOptions, type AuditOptions, type ColumnSpec, type TableSpec } from './spec.ts';
+import { normalizeOptions, type AuditOptions, type AuditOptionsInput, type ColumnSpec, type TableSpec } from './spec.ts';
 
 /** Anything with pg's query(text, values) — a Pool, a Client, or node-pg-migrate's pgm.db. */
 export interface Queryable {
@@ -74,7 +74,7 @@ export async function tableExists(db: Queryable, name: QualifiedName): Promise<b
   return (await db.query(tableQuery, [name.schema, name.table])).rows.length > 0;
 }
 
-export async function introspect(db: Queryable, name: QualifiedName, partial: Partial<AuditOptions>): Promise<TableSpec> {
+export async function introspect(db: Queryable, name: QualifiedName, partial: AuditOptionsInput): Promise<TableSpec> {
   const shown = displayName(name);
   const found = (await db.query(tableQuery, [name.schema, name.table])).rows[0];
   if (!found) throw new UserError(`table ${shown} does not exist`, { hint: 'check the name; quote mixed case: \'"MySchema"."MyTable"\'' });

@@ -1,5 +1,6 @@
 // What the renderer needs to know about one audited table. Built from the catalog by
 // introspect.ts; consumed by the pure renderer in render.ts.
+import { parseVerbRule } from './verbs.ts';
 
 export const ACTIONS = ['insert', 'update', 'delete', 'truncate'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -100,8 +101,11 @@ export interface TableSpec {
   options: AuditOptions;
 }
 
+/** What callers pass: any subset of the options; verb rules also as text (`send:status=sent`, verbs.ts). */
+export type AuditOptionsInput = Omit<Partial<AuditOptions>, 'verbs'> & { verbs?: Array<VerbRule | string> };
+
 /** Normalises options so that equal choices give equal specs (and equal hashes). */
-export function normalizeOptions(partial: Partial<AuditOptions>): AuditOptions {
+export function normalizeOptions(partial: AuditOptionsInput): AuditOptions {
   const sorted = (xs: string[] | undefined) => [...new Set(xs ?? [])].sort();
   const options: AuditOptions = {
     exclude: sorted(partial.exclude),
@@ -116,7 +120,10 @@ export function normalizeOptions(partial: Partial<AuditOptions>): AuditOptions {
     typeName: partial.typeName ?? null,
     entity: partial.entity ?? null,
     // Order matters (the first matching rule wins); each rule in a fixed key order for the hash.
-    verbs: (partial.verbs ?? []).map((r) => ({ verb: r.verb, column: r.column, change: r.change, value: r.value ?? null })),
+    verbs: (partial.verbs ?? []).map((rule) => {
+      const r = typeof rule === 'string' ? parseVerbRule(rule) : rule;
+      return { verb: r.verb, column: r.column, change: r.change, value: r.value ?? null };
+    }),
   };
   return options;
 }
