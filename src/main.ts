@@ -17,6 +17,7 @@ import { installDemoHistory } from './demo/history.ts';
 import { generatePassword } from './console/passwords.ts';
 import { addUser, listUsers } from './console/users.ts';
 import { startConsole } from './server/serve.ts';
+import { DEMO_REVERT_ROLE, ensureDemoRevertRole } from './revert/demo-role.ts';
 
 const FIRST_ADMIN = 'admin@example.com';
 const DEFAULT_DATA_DIR = '.pgtrail/data';
@@ -99,12 +100,17 @@ async function main(): Promise<void> {
         ? 'Demo: made live changes as a user, an API token, a system job and a database role (once; later starts do not repeat them).'
         : 'Demo: the live changes were made on an earlier start; not repeated.');
       login = await ensureAdmin(pool, config.PGTRAIL_PASSWORD, embedded ? cli : 'DATABASE_URL=… npx pgtrail');
+      // The embedded demo can revert from the first look, as a role limited to schema demo.
+      if (embedded && !config.PGTRAIL_REVERT_DATABASE_URL) await ensureDemoRevertRole(pool);
     } finally {
       await pool.end();
     }
 
     signals.check();
-    const running = await startConsole({ databaseUrl: url, port: config.PORT, host: config.HOST, config, log: (line) => console.log(line) });
+    const running = await startConsole({
+      databaseUrl: url, port: config.PORT, host: config.HOST, config, log: (line) => console.log(line),
+      revert: embedded ? { url, role: DEMO_REVERT_ROLE } : undefined,
+    });
     console.log(`\npgtrail console: ${running.url}`);
     console.log(login);
     console.log('Press Ctrl+C to stop.');

@@ -27,13 +27,14 @@ export async function loadTables(db: Queryable, events: EventJson[]): Promise<Ma
 }
 
 /**
- * Row changes of the step's record recorded after its event (a key change that moved the record
- * away counts: it carries old_target_id), outside the transaction being reverted.
+ * Row changes of the step's record recorded after its event, outside the transaction being
+ * reverted. By (target_type, target_id) only, which the record-history index serves: a later key
+ * change filed under the new key is not listed here, and the row check finds the row gone instead.
  */
 export async function laterEvents(db: Queryable, step: Step, excludeTx?: number): Promise<EventJson[]> {
   const { rows } = await db.query(
     `SELECT ${EVENT_JSON}::text AS e FROM audit.events
-      WHERE target_type = $1 AND (target_id = $2 OR metadata ->> 'old_target_id' = $2) AND id > $3::bigint
+      WHERE target_type = $1 AND target_id = $2 AND id > $3::bigint
         AND action IN ('insert', 'update', 'delete') AND ($4::bigint IS NULL OR tx_id <> $4::bigint)
       ORDER BY id LIMIT 20`,
     [step.event.target_type, step.event.target_id, String(step.event.id), excludeTx === undefined ? null : String(excludeTx)]);

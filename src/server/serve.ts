@@ -1,5 +1,6 @@
 // Serving the console: the console pool (as pgtrail_console), the persisted secret, the HTTP
-// server, and the fallback maintenance timer when no pg_cron job maintains this database.
+// server, the fallback maintenance timer when no pg_cron job maintains this database, and the
+// revert pool where a DBA enabled revert (PGTRAIL_REVERT_DATABASE_URL, docs/revert.md).
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
