@@ -38,7 +38,7 @@ BEGIN
 
   -- An index of v1 (without target_label): dropped, then built again below.
   IF to_regclass('audit.events_search_idx') IS NOT NULL
-     AND pg_catalog.strpos(pg_catalog.pg_get_indexdef('audit.events_search_idx'::regclass), 'target_label') = 0 THEN
+     AND pg_catalog.strpos(pg_catalog.pg_get_indexdef(to_regclass('audit.events_search_idx')), 'target_label') = 0 THEN
     PERFORM audit.disable_search_index();
   END IF;
 
