@@ -4,7 +4,7 @@
 // incomplete when it is (predates auditing, retention, TRUNCATE, creation not recorded).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { enableAudit } from '../src/audit/enable.ts';
+import { disableAudit, enableAudit } from '../src/audit/enable.ts';
 import { UserError } from '../src/db/errors.ts';
 import { runMaintenance } from '../src/maintenance/run.ts';
 import { setRetention } from '../src/maintenance/retention.ts';
@@ -230,6 +230,8 @@ t('columns dropped and added since, excluded, redacted, oversized and ignored co
     { exclude: ['secret'], redact: ['token'], ignore: ['seen_at'], maxValueBytes: 64 });
   await db.pool.query(`INSERT INTO profiles VALUES (1, 'a@example.com', 's3cret', 'tok', repeat('x', 500), 1, 'old')`);
   await db.pool.query(`ALTER TABLE profiles DROP COLUMN legacy, ADD COLUMN phone text`);
+  // The capture function names the dropped column: a DBA enables the table again (status: outdated).
+  await enableAudit(db.pool, { schema: 'public', table: 'profiles' }, { exclude: ['secret'], redact: ['token'], ignore: ['seen_at'], maxValueBytes: 64 });
   const r = await asOf(db, { target_type: 'public.profiles', target_id: '1' });
   const record = r.state.record!;
   assert.not.ok('secret' in record, 'an excluded value is never in the image');
@@ -245,6 +247,16 @@ t('columns dropped and added since, excluded, redacted, oversized and ignored co
   assert.equal([col('phone').value, col('phone').not_in_image, col('phone').excluded], ['absent', true, false], 'added since');
   assert.ok(col('seen_at').ignored);
   assert.is(col('id').ignored, false);
+
+  // An update that leaves the oversized value alone records it without its md5; it did not change.
+  await db.pool.query(`UPDATE profiles SET email = 'b@example.com'`);
+  const [insert] = await events(db, 'public.profiles');
+  const later = await asOf(db, { target_type: 'public.profiles', target_id: '1', at: insert.at, compare: new Date().toISOString() });
+  const blob = later.compare!.record!.blob as Record<string, unknown>;
+  assert.equal([blob.$pgtrail, blob.unchanged, 'md5' in blob], ['oversized', true, false]);
+  const field = (name: string) => later.diff!.fields.find((f) => f.field === name)!;
+  assert.equal([field('blob').changed, field('blob').events], [false, []]);
+  assert.ok(field('email').changed, 'positive control');
 });
 
 t('a long history: the timeline shows the events around the point, the diff attributes at most DIFF_EVENTS, values stay exact', async ({ db }) => {
@@ -275,6 +287,19 @@ t('a long history: the timeline shows the events around the point, the diff attr
   assert.not.ok(near.diff!.events_capped, 'positive control');
   assert.equal(near.diff!.events.map((e) => e.id), [two[1].id, two[2].id]);
   assert.equal(near.diff!.fields.find((f) => f.field === 'n'), { field: 'n', before: 0, after: 2, changed: true, events: [two[1].id, two[2].id] });
+});
+
+t('a table no longer audited keeps its history, said to be incomplete since; the columns are still read from the catalog', async ({ db }) => {
+  await table(db, 'retired', 'id int PRIMARY KEY, v text');
+  await db.pool.query(`INSERT INTO retired VALUES (1, 'a')`);
+  const before = await asOf(db, { target_type: 'public.retired', target_id: '1' });
+  assert.ok(before.complete, 'positive control: audited, with its insert');
+  assert.ok(await disableAudit(db.pool, { schema: 'public', table: 'retired' }));
+  await db.pool.query(`UPDATE retired SET v = 'unseen'`);
+  const r = await asOf(db, { target_type: 'public.retired', target_id: '1' });
+  assert.equal(r.state.record, { id: 1, v: 'a' }, 'the last recorded state');
+  assert.equal(r.incomplete.map((i) => i.kind), ['not_audited_now']);
+  assert.equal(r.state.columns.map((c) => c.name), ['id', 'v']);
 });
 
 t('times: microseconds kept, a date means the end of that day, offsets and a URL-decoded + accepted, nonsense refused', () => {

@@ -4,7 +4,7 @@
 // the difference between the two times, and the record's events around the point.
 import type { Principal } from '../src/server/auth/principal.ts';
 import type { AsOfResult, RecordState, TimelineEntry } from '../src/query/record/as-of.ts';
-import type { ColumnInfo } from '../src/query/record/columns.ts';
+import { isOversizedValue, type ColumnInfo } from '../src/query/record/columns.ts';
 import type { ChainEvent } from '../src/query/record/events.ts';
 import { ActionBadge } from './events.tsx';
 import { UtcTime, Value } from './event.tsx';
@@ -75,6 +75,14 @@ function ColumnNotes({ c }: { c: ColumnInfo }) {
   );
 }
 
+/** As the event page shows a value; an oversized value an update left alone has no md5 of its own. */
+function Cell({ value, absent }: { value: unknown; absent: boolean }) {
+  if (isOversizedValue(value) && value.unchanged) {
+    return <span class="oversized" title="unchanged by this event: its md5 is in the event that wrote it">oversized value: {value.bytes.toLocaleString('en-US')} bytes, unchanged</span>;
+  }
+  return <Value value={value} absent={absent} />;
+}
+
 function Row({ row, columns }: { row: Record<string, unknown>; columns: ColumnInfo[] }) {
   return (
     <table class="diff as-of-row">
@@ -82,7 +90,7 @@ function Row({ row, columns }: { row: Record<string, unknown>; columns: ColumnIn
         {columns.map((c) => (
           <tr class={c.dropped_since ? 'dropped' : c.value === 'absent' ? 'absent' : undefined} data-column={c.name}>
             <th scope="row">{c.name}</th>
-            <td><Value value={row[c.name]} absent={c.value === 'absent'} /> <ColumnNotes c={c} /></td>
+            <td><Cell value={row[c.name]} absent={c.value === 'absent'} /> <ColumnNotes c={c} /></td>
           </tr>
         ))}
       </tbody>
@@ -138,8 +146,8 @@ function Diff({ result }: { result: AsOfResult }) {
           {diff.fields.map((f) => (
             <tr class={f.changed ? 'changed' : 'same'} data-field={f.field}>
               <th scope="row">{f.field}</th>
-              <td class="before"><Value value={f.before} absent={f.before === undefined} /></td>
-              <td class="after"><Value value={f.after} absent={f.after === undefined} /></td>
+              <td class="before"><Cell value={f.before} absent={f.before === undefined} /></td>
+              <td class="after"><Cell value={f.after} absent={f.after === undefined} /></td>
               <td class="by">{f.events.length === 0 ? <span class="muted">—</span> : f.events.map((id) => <a class="event-ref" href={`/events/${id}`}>{id}</a>)}</td>
             </tr>
           ))}
@@ -156,7 +164,7 @@ function TimelineItem({ e, basis }: { e: TimelineEntry; basis?: string }) {
       {' '}{e.verb && <span class="verb">{e.verb}</span>} <ActionBadge action={e.action} />
       {' '}<span class="tid">#{e.target_id ?? 'table'}</span>
       {e.old_target_id && <span class="muted"> (was #{e.old_target_id})</span>}
-      {e.changed_fields && e.changed_fields.length > 0 && <span class="muted"> {e.changed_fields.join(', ')}</span>}
+      {e.changed_fields && e.changed_fields.length > 0 && <span class="muted"> · changed {e.changed_fields.join(', ')}</span>}
       {' '}<span class="muted">by {e.actor_display}</span>
       {' '}<a href={`/events/${e.id}`}>event {e.id}</a>
     </li>

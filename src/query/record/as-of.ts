@@ -113,7 +113,7 @@ async function readAsOf(db: Queryable, request: AsOfRequest, now: Date): Promise
   const first = await readEvent(db, where, 'ASC');
   const state = await stateAt(db, target, chain, where, cut);
   const compare = request.compare ? await stateAt(db, target, chain, where, { kind: 'time', iso: request.compare.iso }) : null;
-  const diff = compare ? await diffBetween(db, chain, where, state, compare) : null;
+  const diff = compare ? await diffBetween(db, where, state, compare, target.columnsNow ?? []) : null;
   const incomplete = await incompleteness(db, target, chain, first, [state, ...(compare ? [compare] : [])]);
   const used = new Set<string>();
   for (const s of [state, compare]) for (const e of [s?.basis, s?.removed_by]) if (e) used.add(e.id);
@@ -177,7 +177,7 @@ function light(e: ChainEvent): ChainEvent {
   return { id, occurred_at, tx_id, action, target_type, target_id, old_target_id, changed_fields, actor_display, target_label, verb };
 }
 
-async function diffBetween(db: Queryable, chain: Chain, where: Fragment, a: RecordState, b: RecordState): Promise<NonNullable<AsOfResult['diff']>> {
+async function diffBetween(db: Queryable, where: Fragment, a: RecordState, b: RecordState, order: string[]): Promise<NonNullable<AsOfResult['diff']>> {
   const [earlier, later] = a.as_of <= b.as_of ? [a, b] : [b, a];
   let events: ChainEvent[] = [];
   if (later.basis && earlier.basis?.id !== later.basis.id) {
@@ -188,8 +188,7 @@ async function diffBetween(db: Queryable, chain: Chain, where: Fragment, a: Reco
   events = events.slice(0, DIFF_EVENTS);
   // A TRUNCATE between the two points removed the record without a row event of its own.
   if (later.removed_by?.action === 'truncate' && earlier.removed_by?.id !== later.removed_by.id) events.push(later.removed_by);
-  const image = (s: RecordState) => s.record;
-  return { from: earlier.as_of, to: later.as_of, fields: diffImages(image(earlier), image(later), events), events, events_capped: capped };
+  return { from: earlier.as_of, to: later.as_of, fields: diffImages(earlier.record, later.record, events, order), events, events_capped: capped };
 }
 
 async function incompleteness(db: Queryable, target: RecordTarget, chain: Chain, first: ChainEvent | null, states: RecordState[]): Promise<Incomplete[]> {
