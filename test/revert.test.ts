@@ -253,6 +253,25 @@ t('a whole transaction: its row events undone newest first, application events l
   assert.equal(rows.map((r) => r.metadata), originals.map((id) => ({ reverts: id, reverts_tx: Number(txId) })));
 });
 
+t('hostile names and values: identifiers quoted by the one quoting path, values only as parameters', async ({ db }) => {
+  await db.pool.query(`CREATE SCHEMA "we""ird"; CREATE TABLE "we""ird"."ta ble; --" ("k ""ey" int PRIMARY KEY, "v'); DROP TABLE people; --" text, "$$" text)`);
+  await enableAudit(db.pool, { schema: 'we"ird', table: 'ta ble; --' }, {});
+  const hostile = `'); DROP TABLE people; -- $$ $1 \\ "`;
+  await db.pool.query(`INSERT INTO "we""ird"."ta ble; --" VALUES (1, $1, $1)`, [hostile]);
+  await db.pool.query(`UPDATE "we""ird"."ta ble; --" SET "v'); DROP TABLE people; --" = 'plain', "$$" = 'x'`);
+  const upd = await lastEvent(db);
+  const p = await preview(db, one(upd.id));
+  assert.ok(canRun(p, false), p.blocked.join('; '));
+  const { text, values } = p.views[0].step.statement;
+  assert.ok(text.startsWith(`UPDATE "we""ird"."ta ble; --" AS t\n   SET "v'); DROP TABLE people; --" = v."v'); DROP TABLE people; --", "$$" = v."$$"\n`), text);
+  assert.not.match(text, /DROP TABLE people; -- \$\$/, 'the value is not in the text');
+  assert.ok(values[0].includes('DROP TABLE people'), 'it is a parameter');
+  await revert(db, one(upd.id));
+  const row = (await db.pool.query(`SELECT * FROM "we""ird"."ta ble; --"`)).rows[0];
+  assert.equal(row, { 'k "ey': 1, "v'); DROP TABLE people; --": hostile, $$: hostile });
+  assert.ok((await db.pool.query(`SELECT to_regclass('public.people') AS t`)).rows[0].t, 'people is still there');
+});
+
 t('nothing is ever half-reverted: when the last statement fails, nothing changed and no revert event exists', async ({ db }) => {
   const a = await insertPerson(db, 'a1@example.com');
   const b = await insertPerson(db, 'b1@example.com');
