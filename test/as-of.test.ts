@@ -156,6 +156,18 @@ t('several key changes, and a record renamed back to its first key', async ({ db
   assert.equal(r.history.count, 4);
 });
 
+t('a composite key (target_id a JSON array) is followed across a change of one of its columns', async ({ db }) => {
+  await table(db, 'stock', 'site text, sku int, n int, PRIMARY KEY (site, sku)');
+  await db.pool.query(`INSERT INTO stock VALUES ('eu', 1, 5)`);
+  await db.pool.query(`UPDATE stock SET site = 'us'`);
+  const [ins, moved] = await events(db, 'public.stock');
+  assert.equal([ins.target_id, moved.target_id], ['["eu", 1]', '["us", 1]']);
+  const r = await asOf(db, { target_type: 'public.stock', target_id: '["eu", 1]' });
+  assert.equal(r.state.record, { site: 'us', sku: 1, n: 5 });
+  assert.equal(r.keys, ['["eu", 1]', '["us", 1]']);
+  assert.ok(r.complete);
+});
+
 t('the record predates auditing: the state after its first event is known, before it unknown, and it says so', async ({ db }) => {
   await db.pool.query(`CREATE TABLE legacy (id int PRIMARY KEY, v text)`);
   await db.pool.query(`INSERT INTO legacy VALUES (1, 'old')`);
