@@ -6,6 +6,7 @@ import { defaultOptions, type AuditOptions } from '../../generator/spec.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
 import { noArguments } from '../options.ts';
+import { formatVerbRule } from '../../generator/verbs.ts';
 
 export const statusCommand: Command = {
   name: 'status',
@@ -68,5 +69,9 @@ export function optionsText(options: AuditOptions): string {
   if (options.logUnchanged) flags.push('--log-unchanged');
   if (options.onReplica) flags.push('--on-replica');
   if (options.maxValueBytes !== defaultOptions.maxValueBytes) flags.push(`--max-value-bytes ${options.maxValueBytes}`);
+  if (options.label !== null) flags.push(`--label ${JSON.stringify(options.label)}`);
+  if (options.typeName !== null) flags.push(`--type-name ${JSON.stringify(options.typeName)}`);
+  if (options.entity !== null) flags.push(`--entity ${JSON.stringify(options.entity)}`);
+  for (const rule of options.verbs) flags.push(`--verb ${JSON.stringify(formatVerbRule(rule))}`);
   return flags.length > 0 ? flags.join(' ') : 'defaults';
 }
