@@ -124,6 +124,9 @@ t('pgtrail enable: a label that does not parse, names a missing column, is two e
   const again = await cli(db.url, 'enable', 'public.lab');
   assert.is(again.code, 0, again.stderr);
   assert.match(again.stdout, /unchanged/, 'enable without flags keeps the declared label and verbs');
+  const status = await cli(db.url, 'status');
+  assert.is(status.code, 0, status.stderr);
+  assert.ok(status.stdout.includes(`--label "'Lab ' || subject" --type-name "Lab" --entity "lab" --verb "bump:n" --verb "name:subject!=null"`), status.stdout);
 });
 
 t.run();
