@@ -10,6 +10,11 @@
 //                        rows/days/interval (iterating on queries without regenerating)
 //        --only=substr,… shapes whose name contains one of these   --explain  print each shape's plan once
 //        --out=FILE (bench/results/query-latency[.<interval>][.search-index].json)  --timeout=S statement timeout (30)
+//        --activity  measure the console's activity panel instead (src/query/activity.ts: histogram +
+//                        top actors/actions/target types) for ACTIVITY_SHAPES, from the rollup, and the
+//                        naive live GROUP BY for the plain windows (3 runs each: seconds per run);
+//                        first moves the transaction counter past the generated tx ids (bench/lib/xids.ts)
+//                        and runs the rollup once, timed (results: query-latency.activity.json)
 //        --search-index  build the optional free-text index (`pgtrail search-index enable`, CONCURRENTLY
 //                        per partition) before measuring and report its build time and size; without
 //                        the flag an index left in a kept database is dropped, so results are the default's
@@ -28,6 +33,8 @@ import { startEmbedded } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
 import { parseFilter } from '../src/query/filter.ts';
 import { countEvents, listEvents } from '../src/query/list.ts';
+import { activity } from '../src/query/activity.ts';
+import { advanceXidsPast } from './lib/xids.ts';
 import { disableSearchIndex, enableSearchIndex, searchIndexStatus, type SearchIndexStatus } from '../src/maintenance/search-index.ts';
 import type { Queryable } from '../src/generator/introspect.ts';
 import { actorId, actorName, FIRST, generateEvents, TABLES, txOf, userIp, ID_BASE } from './lib/events-gen.ts';
@@ -48,7 +55,8 @@ const O = {
   searchIndex: argv.includes('--search-index'),
 };
 if (!['month', 'day'].includes(O.interval)) throw new Error('--interval must be month or day');
-const OUT = arg('out') ?? join(here, 'results', `query-latency${O.interval === 'month' ? '' : `.${O.interval}`}${O.searchIndex ? '.search-index' : ''}.json`);
+const ACTIVITY = argv.includes('--activity');
+const OUT = arg('out') ?? join(here, 'results', `query-latency${O.interval === 'month' ? '' : `.${O.interval}`}${O.searchIndex ? '.search-index' : ''}${ACTIVITY ? '.activity' : ''}.json`);
 const COMMAND = `npm run bench:query${argv.length ? ' -- ' + argv.join(' ') : ''}`;
 const TARGET_MS = 1000;
 const log = (...xs: unknown[]) => console.log(...xs);
@@ -216,6 +224,65 @@ const SHAPES: Shape[] = [
   { name: 'actor_type + auth.* + 30d', group: 'combo', windowed: true, params: () => ({ actor_type: 'user', action: 'auth.*', window: '30d' }) },
 ];
 
+/** The activity panel's shapes; `naive` ones are also measured counted live (the baseline). */
+const ACTIVITY_SHAPES: Array<Shape & { naive?: boolean }> = [
+  ...['1h', '24h', '7d', '30d'].map((w) => ({ name: `activity ${w}`, group: 'activity', windowed: true, naive: w === '24h' || w === '7d', params: () => ({ window: w }) })),
+  { name: 'activity from/to 24h, past', group: 'activity', windowed: true, params: (_r, rand, ctx) => pastWindow(ctx, rand, 24) },
+  { name: 'activity delete + 24h', group: 'activity', windowed: true, params: () => ({ action: 'delete', window: '24h' }) },
+  { name: 'activity delete + 7d', group: 'activity', windowed: true, params: () => ({ action: 'delete', window: '7d' }) },
+  { name: 'activity sign_in_failed + 7d', group: 'activity', windowed: true, params: () => ({ action: 'auth.sign_in_failed', window: '7d' }) },
+  { name: 'activity api_token + 7d', group: 'activity', windowed: true, params: () => ({ actor_type: 'api_token', window: '7d' }) },
+  { name: 'activity target_type + 7d', group: 'activity', windowed: true, params: (_r, rand) => ({ target_type: record(rand).target_type, window: '7d' }) },
+  { name: 'activity actor + 7d (live)', group: 'activity', windowed: true, params: (r, rand) => ({ actor: actorId(pickActor(r, rand)), window: '7d' }) },
+  { name: 'activity ip /16 + 24h (live)', group: 'activity', windowed: true, params: (r) => ({ ip: `10.${r % 8}.0.0/16`, window: '24h' }) },
+];
+
+interface ActivityResult { name: string; example: string; source: string; partial: boolean; p50: number; p95: number; max: number; timeouts: number; runs: number[]; total: number; naive?: { p50: number; max: number; runs: number[] } }
+
+async function measureActivity(c: pg.Client, ctx: Ctx): Promise<ActivityResult[]> {
+  const out: ActivityResult[] = [];
+  const shapes = ACTIVITY_SHAPES.filter((s) => !O.only || O.only.some((w) => s.name.includes(w)));
+  for (const [si, shape] of shapes.entries()) {
+    const runs: number[] = [];
+    let timeouts = 0, example = '', source = '', partial = false, total = 0;
+    for (let r = -1; r < O.runs; r++) {
+      const rand = rng((si + 1) * 6007 + (r + 2) * 104_729);
+      const params = toParams(shape.params(Math.max(r, 0), rand, ctx));
+      const t = await time(() => activity(c, parseFilter(params), ctx.end));
+      if (r < 0) continue;
+      if (r === 0) { example = params.toString(); source = t.value?.source ?? ''; partial = Boolean(t.value?.partial); total = t.value?.total ?? 0; }
+      runs.push(t.ms);
+      if (t.timedOut) timeouts++;
+    }
+    const res: ActivityResult = { name: shape.name, example, source, partial, p50: quantile(runs, 0.5), p95: quantile(runs, 0.95), max: Math.max(...runs), timeouts, runs: runs.map((x) => +x.toFixed(2)), total };
+    if (shape.naive) {
+      const naive: number[] = [];
+      for (let r = 0; r < 3; r++) naive.push((await time(() => activity(c, parseFilter(toParams(shape.params(r, rng(r + 1), ctx))), ctx.end, { rollup: false }))).ms);
+      res.naive = { p50: quantile(naive, 0.5), max: Math.max(...naive), runs: naive.map((x) => +x.toFixed(2)) };
+    }
+    out.push(res);
+    log(`  ${pad(shape.name, 32)} p50 ${lpad(fmt(res.p50, 1), 8)} p95 ${lpad(fmt(res.p95, 1), 8)} ms  ${source}${partial ? ' (partial)' : ''}, ${total.toLocaleString('en')} events${res.naive ? `   naive live p50 ${fmt(res.naive.p50, 0)} ms` : ''}`);
+  }
+  return out;
+}
+
+/** --activity: the generated tx ids committed in a snapshot's eyes, and the rollup built (timed). */
+async function prepareActivity(c: pg.Client): Promise<{ rollupSeconds: number; rows: { kinds: number; actors: number } }> {
+  const max = BigInt((await c.query(`SELECT max(tx_id) AS m FROM audit.events`)).rows[0].m);
+  const at = await advanceXidsPast(c, max, (x) => process.stdout.write(`  · transaction counter at ${x}\n`));
+  log(`  · transaction counter ${at} (past the generated tx ids, max ${max})`);
+  const t0 = Date.now();
+  // The first run rolls up every event (once per data set); the shapes keep the --timeout.
+  await c.query('SET statement_timeout = 0');
+  await c.query('SELECT audit.activity_rollup()');
+  await c.query(`SET statement_timeout = '${O.timeoutS}s'`);
+  const rollupSeconds = Math.round((Date.now() - t0) / 100) / 10;
+  await c.query('ANALYZE audit.activity_hours, audit.activity_actor_hours');
+  const rows = (await c.query(`SELECT (SELECT count(*) FROM audit.activity_hours)::int AS kinds, (SELECT count(*) FROM audit.activity_actor_hours)::int AS actors`)).rows[0];
+  log(`  · rollup: ${rollupSeconds} s (incremental after the first run); ${rows.kinds.toLocaleString('en')} + ${rows.actors.toLocaleString('en')} rows`);
+  return { rollupSeconds, rows };
+}
+
 // ---------------------------------------------------------------- measuring
 /** Records the last statement, so --explain can show the plan of exactly what ran. */
 function recording(c: pg.Client): Queryable & { last?: { text: string; values?: unknown[] } } {
@@ -318,6 +385,18 @@ async function main(): Promise<void> {
       log(`indexes: ${indexes.map((i) => i.name).join(', ')}`);
       log(`\n${O.runs} runs per shape (+1 warm-up), listEvents limit 50 then countEvents (capped at 10,001 rows):`);
       const ctx: Ctx = { end: data.end, start: new Date(data.end.getTime() - O.days * 86_400_000), rows: O.rows };
+      if (ACTIVITY) {
+        log(`\nactivity panel: preparing`);
+        const prepared = await prepareActivity(c);
+        log(`${O.runs} runs per shape (+1 warm-up), activity() (histogram + top actors, actions, target types):`);
+        const shapes = await measureActivity(c, ctx);
+        const result = { command: COMMAND, options: O, startedAt: new Date(started).toISOString(), server: { version: info.version, cpus: cpus().length },
+          data: { events: info.events, days: O.days, interval: O.interval, end: data.end }, rollup: prepared, shapes, elapsedSeconds: Math.round((Date.now() - started) / 1000) };
+        await mkdir(dirname(OUT), { recursive: true });
+        await writeFile(OUT, JSON.stringify(result, null, 2) + '\n');
+        log(`\nJSON: ${OUT}\ncommand: ${COMMAND}`);
+        return;
+      }
       const shapes = await measure(c, ctx);
       const slow = shapes.filter((s) => s.windowed && (s.list.p95 >= TARGET_MS || s.count.p95 >= TARGET_MS));
       report(shapes, info, data);

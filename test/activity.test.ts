@@ -7,6 +7,8 @@ import * as assert from 'uvu/assert';
 import { activity, type Activity } from '../src/query/activity.ts';
 import { bucketSize } from '../src/query/activity-buckets.ts';
 import { parseFilter } from '../src/query/filter.ts';
+import { createConsolePool } from '../src/console/pool.ts';
+import { createApp } from '../src/server/app.ts';
 import { Client, consoleFixture, type ConsoleFixture } from './helpers/console.ts';
 
 const HOUR = 3_600_000;
@@ -18,10 +20,11 @@ t.before(async (ctx) => {
   ctx.now = new Date();
   // 6,000 events over the last 3 days, a burst of failed sign-ins 5 hours ago, skewed actors.
   await ctx.f.db.pool.query(`
-    INSERT INTO audit.events (occurred_at, tx_id, action, target_type, target_id, actor_type, actor_id, actor_name, db_user)
+    INSERT INTO audit.events (occurred_at, tx_id, action, target_type, target_id, actor_type, actor_id, actor_name, db_user, verb)
     SELECT $1::timestamptz - g * interval '43 seconds', txid_current(), (ARRAY['insert','update','delete','broadcast.send'])[1 + g % 4],
            (ARRAY['public.contacts','public.lists','broadcast'])[1 + (g / 7) % 3], (g % 500)::text,
-           CASE WHEN g % 11 = 0 THEN 'api_token' ELSE 'user' END, 'u' || (g * g % 37), 'Person ' || (g * g % 37), 'app'
+           CASE WHEN g % 11 = 0 THEN 'api_token' ELSE 'user' END, 'u' || (g * g % 37), 'Person ' || (g * g % 37), 'app',
+           CASE WHEN g % 4 = 1 AND g % 3 = 0 THEN 'send' WHEN g % 4 = 1 AND g % 5 = 0 THEN 'pause' END
       FROM generate_series(1, 6000) g`, [ctx.now]);
   await ctx.f.db.pool.query(`
     INSERT INTO audit.events (occurred_at, tx_id, action, target_type, target_id, actor_type, actor_id, actor_name, db_user)
@@ -49,6 +52,8 @@ async function assertExact(ctx: Ctx, query: string, a: Activity, label: string) 
   }
   const top = async (cols: string) => (await db.query(`SELECT ${cols}, count(*)::int AS n FROM audit.events WHERE ${where} GROUP BY ${cols} ORDER BY n DESC, ${cols} LIMIT 8`, values)).rows;
   assert.equal(a.actions.map((x) => [x.action, x.count]), (await top('action')).map((r) => [r.action, r.n]), `${label}: actions`);
+  const verbs = (await db.query(`SELECT verb, count(*)::int AS n FROM audit.events WHERE ${where} AND verb IS NOT NULL GROUP BY verb ORDER BY n DESC, verb LIMIT 8`, values)).rows;
+  assert.equal(a.verbs.map((x) => [x.verb, x.count]), verbs.map((r) => [r.verb, r.n]), `${label}: verbs`);
   assert.equal(a.targetTypes.map((x) => [x.target_type, x.count]), (await top('target_type')).map((r) => [r.target_type, r.n]), `${label}: target types`);
   if (!a.actorsSince) {
     assert.equal(a.actors.map((x) => [x.actor_type, x.actor_id, x.count]), (await top('actor_type, actor_id')).map((r) => [r.actor_type, r.actor_id, r.n]), `${label}: actors`);
@@ -133,6 +138,7 @@ t('console: the panel above the list; a bar and a facet link narrow the list to 
   assert.match(action, /action=[\w.]+/);
   const target = /id="top-target-types">.*?<a href="([^"]+)"/s.exec(html)![1].replace(/&amp;/g, '&');
   assert.match(target, /target_type=[\w.]+/);
+  assert.match(html, /id="top-verbs">.*?send/s, 'the verbs of the window are listed');
   // htmx: the filter form's fragment alone; a panel link asks for the page (form and results).
   const fragment = await (await c.get('/events?window=24h', { 'hx-request': 'true' })).text();
   assert.match(fragment, /id="activity"/);
@@ -140,6 +146,30 @@ t('console: the panel above the list; a bar and a facet link narrow the list to 
   const whole = await (await c.get('/events?window=24h', { 'hx-request': 'true', 'x-pgtrail-whole-page': '1' })).text();
   assert.match(whole, /id="filters"/);
   assert.match(whole, /id="results"/);
+});
+
+t('a cut panel says so and the list still renders (the rollup state locked, so only the panel waits)', async (ctx) => {
+  const bounded = createConsolePool(ctx.f.db.url, 4, { statementTimeoutMs: 1000 });
+  const holder = await ctx.f.db.pool.connect();
+  try {
+    const c = new Client(createApp({ ...ctx.f.deps, reads: { pool: bounded, timeoutMs: 1000 } }));
+    await c.signIn('viewer@example.com');
+    const control = await (await c.get('/events?window=24h')).text();
+    assert.match(control, /class="bar"/, 'control: without the lock the panel draws its bars');
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE audit.activity_state IN ACCESS EXCLUSIVE MODE');
+    const res = await c.get('/events?window=24h');
+    const html = await res.text();
+    assert.is(res.status, 200, 'the page is not an error');
+    assert.match(html, /id="activity" data-timeout="">[^]*took longer than 1 s/, 'the panel says it was cut');
+    assert.not.match(html, /class="bar"/);
+    assert.match(html, /data-count="\d+\+?"/, 'the count renders');
+    assert.match(html, /class="rowlink"/, 'the rows render');
+  } finally {
+    await holder.query('ROLLBACK').catch(() => {});
+    holder.release();
+    await bounded.end();
+  }
 });
 
 t('a filter the rollup cannot answer is counted live, and says so when capped', async (ctx) => {

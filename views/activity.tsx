@@ -3,8 +3,12 @@
 // (server-rendered SVG; each bar a plain link that narrows the window to it) and the top actors,
 // actions and target types, each a link that adds that filter. Works without JavaScript; with
 // htmx the links swap #results and the filter form (which must show the new window) and push the URL.
-import type { Activity } from '../src/query/activity.ts';
+import { ACTORS_SAMPLE, type Activity } from '../src/query/activity.ts';
+import { FILTER_KEYS } from '../src/query/filter.ts';
 import { query, thousands } from './format.ts';
+
+/** The verb filter (helper A's `verb=`) once the filter parser knows it; until then verbs are listed unlinked. */
+const VERB_FILTER = (FILTER_KEYS as readonly string[]).includes('verb');
 
 export type ActivityResult = { activity: Activity } | { timeout: string };
 
@@ -57,7 +61,7 @@ function Histogram({ a, basePath, params }: { a: Activity; basePath: string; par
   );
 }
 
-function Top(props: { title: string; id: string; items: Array<{ text: string; count: number; href: string }>; note?: string }) {
+function Top(props: { title: string; id: string; items: Array<{ text: string; count: number; href?: string }>; note?: string }) {
   if (props.items.length === 0) return null;
   return (
     <div class="facet" id={props.id}>
@@ -65,7 +69,9 @@ function Top(props: { title: string; id: string; items: Array<{ text: string; co
       {props.note && <p class="muted note">{props.note}</p>}
       <ol>
         {props.items.map((x) => (
-          <li><a href={x.href} {...hx(x.href)}><span class="name">{x.text}</span> <span class="n">{thousands(x.count)}</span></a></li>
+          <li>{x.href
+            ? <a href={x.href} {...hx(x.href)}><span class="name">{x.text}</span> <span class="n">{thousands(x.count)}</span></a>
+            : <span class="item"><span class="name">{x.text}</span> <span class="n">{thousands(x.count)}</span></span>}</li>
         ))}
       </ol>
     </div>
@@ -95,9 +101,10 @@ export function ActivityPanel({ result, basePath, params }: { result: ActivityRe
       </div>
       <div class="facets">
         <Top title="Top actors" id="top-actors"
-          note={a.actorsSince ? `of the events since ${label(a.actorsSince, 60_000)} UTC` : undefined}
+          note={a.actorsSince ? `of the newest ${thousands(ACTORS_SAMPLE)} (since ${label(a.actorsSince, 60_000)} UTC)` : undefined}
           items={a.actors.map((x) => ({ text: `${x.actor_type.replace('_', ' ')} ${x.actor_name ?? x.actor_id ?? '(none)'}`, count: x.count, href: link({ actor_type: x.actor_type, actor_id: x.actor_id ?? undefined }) }))} />
         <Top title="Top actions" id="top-actions" items={a.actions.map((x) => ({ text: x.action, count: x.count, href: link({ action: x.action }) }))} />
+        <Top title="Top verbs" id="top-verbs" items={a.verbs.map((x) => ({ text: x.verb, count: x.count, href: VERB_FILTER ? link({ verb: x.verb }) : undefined }))} />
         <Top title="Top target types" id="top-target-types" items={a.targetTypes.map((x) => ({ text: x.target_type, count: x.count, href: link({ target_type: x.target_type }) }))} />
       </div>
     </div>

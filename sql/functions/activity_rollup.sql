@@ -48,13 +48,13 @@ BEGIN
   v_xip  := ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(v_snap) AS x);
 
   -- The same events into both tables: the same test, against the same snapshots.
-  INSERT INTO audit.activity_hours AS h (hour, action, target_type, actor_type, events)
-  SELECT date_trunc('hour', e.occurred_at, 'UTC'), e.action, e.target_type, e.actor_type, count(*)
+  INSERT INTO audit.activity_hours AS h (hour, action, target_type, actor_type, verb, events)
+  SELECT date_trunc('hour', e.occurred_at, 'UTC'), e.action, e.target_type, e.actor_type, e.verb, count(*)
     FROM audit.events AS e
    WHERE (e.tx_id < v_xmin OR (e.tx_id < v_xmax AND e.tx_id <> ALL (v_xip)))
      AND (v_first OR (e.tx_id >= v_prev.snap_xmin AND (e.tx_id >= v_prev.snap_xmax OR e.tx_id = ANY (v_prev.snap_xip))))
-   GROUP BY 1, 2, 3, 4
-  ON CONFLICT (hour, action, target_type, actor_type) DO UPDATE SET events = h.events + excluded.events;
+   GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (hour, action, target_type, actor_type, verb) DO UPDATE SET events = h.events + excluded.events;
   GET DIAGNOSTICS v_added = ROW_COUNT;
 
   INSERT INTO audit.activity_actor_hours AS h (hour, actor_type, actor_id, actor_name, events)

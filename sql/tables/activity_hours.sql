@@ -1,5 +1,5 @@
 -- audit.activity_hours and audit.activity_actor_hours: how many events each UTC hour held, per
--- (action, target_type, actor_type) and per actor, so the console's activity panel (histogram and
+-- (action, target_type, actor_type, verb) and per actor, so the console's activity panel (histogram and
 -- top actors / actions / target types: src/query/activity.ts) sums a few thousand rows instead of
 -- counting millions of events. Written only by audit.activity_rollup (maintenance, off the write
 -- path); never by a trigger. Two narrow tables rather than one keyed by everything: at 10 M events
@@ -12,9 +12,10 @@ CREATE TABLE audit.activity_hours (
   action      text        NOT NULL,
   target_type text        NOT NULL,
   actor_type  text        NOT NULL,
-  events      bigint      NOT NULL,
-  PRIMARY KEY (hour, action, target_type, actor_type)
+  verb        text,
+  events      bigint      NOT NULL
 );
+CREATE UNIQUE INDEX activity_hours_key ON audit.activity_hours (hour, action, target_type, actor_type, verb) NULLS NOT DISTINCT;
 
 CREATE TABLE audit.activity_actor_hours (
   hour        timestamptz NOT NULL,

@@ -18,7 +18,7 @@ export interface ActivityJson {
   source: string;
   /** Present when only [from, to) of the requested window was counted (more events than the live cap). */
   partial?: { reason: string };
-  /** Present when the top actors alone were counted over the events since this time. */
+  /** Present when the top actors alone were counted over the newest 10,000 matching events only: the oldest of them. */
   actors_since?: string;
 }
 

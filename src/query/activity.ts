@@ -37,6 +37,7 @@ const TIME_KEYS = ['window', 'from', 'to'] as const;
 
 export interface ActorCount { actor_type: string; actor_id: string | null; actor_name: string | null; count: number }
 export interface ActionCount { action: string; count: number }
+export interface VerbCount { verb: string; count: number }
 export interface TargetTypeCount { target_type: string; count: number }
 
 export interface Activity {
@@ -50,11 +51,13 @@ export interface Activity {
   total: number;
   actors: ActorCount[];
   actions: ActionCount[];
+  /** Domain verbs (migration 0012), of the events that have one. */
+  verbs: VerbCount[];
   targetTypes: TargetTypeCount[];
   source: 'rollup' | 'live';
   /** The window held more than ACTIVITY_CAP matches: only [from, to) is counted; `reason` says why no rollup did. */
   partial?: { reason: string };
-  /** The top actors alone were counted over the newest events only (an action or target filter: not in the actor rollup), from `since`. */
+  /** The top actors alone were counted over the newest ACTORS_SAMPLE matching events only (an action, verb or target filter: not in the actor rollup), the oldest of them from this time. */
   actorsSince?: Date;
 }
 
@@ -63,13 +66,14 @@ export function rollupAnswers(filter: EventFilter, keys: ReadonlySet<string> = R
   return FILTER_KEYS.every((k) => filter[k] === undefined || keys.has(k));
 }
 
-export async function activity(db: Queryable, filter: EventFilter, now: Date = new Date()): Promise<Activity> {
+/** `rollup: false` counts live even where the rollup could answer (the benchmark's baseline). */
+export async function activity(db: Queryable, filter: EventFilter, now: Date = new Date(), options: { rollup?: boolean } = {}): Promise<Activity> {
   const from = windowFrom(filter, now);
   const to = filter.to ?? now;
   // Bars narrower than an hour need minute grains: the window is short, so cheap to read live.
   const hourly = !from || bucketSize(from, to) >= HOUR_MS;
   if (!rollupAnswers(filter)) return live(db, filter, now, 'these filters (actor, IP, free text, target id, transaction or reason) are not in the hourly summary');
-  if (!hourly) return live(db, filter, now, '');
+  if (!hourly || options.rollup === false) return live(db, filter, now, '');
   return inTransaction(db, async (c) => {
     const { rows } = await c.query('SELECT snap_xmin::text AS xmin, snap_xmax::text AS xmax, snap_xip::text[] AS xip FROM audit.activity_state');
     if (!rows[0]) return live(c, filter, now, 'maintenance has not summarised the events yet');
@@ -78,28 +82,30 @@ export async function activity(db: Queryable, filter: EventFilter, now: Date = n
   }, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
 }
 
-interface Grouped { facet: 'bucket' | 'action' | 'target_type' | 'actor'; grain: Date | null; action: string | null; target_type: string | null; actor_type: string | null; actor_id: string | null; actor_name: string | null; n: string }
+interface Grouped { facet: 'bucket' | 'action' | 'verb' | 'target_type' | 'actor'; grain: Date | null; action: string | null; target_type: string | null; actor_type: string | null; actor_id: string | null; actor_name: string | null; verb: string | null; n: string }
 
 type Facet = Grouped['facet'];
-const SETS: Record<Facet, string> = { bucket: '(grain)', action: '(action)', target_type: '(target_type)', actor: '(actor_type, actor_id)' };
-const KEY: Record<Facet, string> = { bucket: 'grain', action: 'action', target_type: 'target_type', actor: 'actor_id' };
+const SETS: Record<Facet, string> = { bucket: '(grain)', action: '(action)', verb: '(verb)', target_type: '(target_type)', actor: '(actor_type, actor_id)' };
+const KEY: Record<Facet, string> = { bucket: 'grain', action: 'action', verb: 'verb', target_type: 'target_type', actor: 'actor_id' };
 
 /**
- * The facets of the CTE `rows` (grain, action, target_type, actor_type, actor_id, actor_name, n)
+ * The facets of the CTE `rows` (grain, action, target_type, actor_type, actor_id, actor_name, verb, n)
  * in one pass: every grain, and the TOP of each other facet (ties broken by name, so the order is
  * stable). Columns a facet does not group by come out NULL.
  */
 function facetsOf(rows: string, facets: Facet[]): string {
   const has = (f: Facet) => facets.includes(f);
-  const owner: Record<string, Facet> = { grain: 'bucket', action: 'action', target_type: 'target_type', actor_type: 'actor', actor_id: 'actor' };
+  const owner: Record<string, Facet> = { grain: 'bucket', action: 'action', verb: 'verb', target_type: 'target_type', actor_type: 'actor', actor_id: 'actor' };
   const col = (c: string, type = 'text') => (has(owner[c]) ? c : `NULL::${type} AS ${c}`);
   const which = facets.slice(0, -1).map((f) => `WHEN GROUPING(${KEY[f]}) = 0 THEN '${f}'`).join(' ');
-  return `SELECT facet, grain, action, target_type, actor_type, actor_id, actor_name, n FROM (
-      SELECT g.*, row_number() OVER (PARTITION BY facet ORDER BY n DESC, action, target_type, actor_type, actor_id) AS rank FROM (
+  // Events without a verb (most) are not a verb.
+  return `SELECT facet, grain, action, target_type, actor_type, actor_id, actor_name, verb, n FROM (
+      SELECT g.*, row_number() OVER (PARTITION BY facet ORDER BY n DESC, action, verb, target_type, actor_type, actor_id) AS rank FROM (
         SELECT ${facets.length > 1 ? `CASE ${which} ELSE '${facets[facets.length - 1]}' END` : `'${facets[0]}'`} AS facet,
                ${col('grain', 'timestamptz')}, ${col('action')}, ${col('target_type')}, ${col('actor_type')}, ${col('actor_id')},
-               ${has('actor') ? 'max(actor_name)' : 'NULL::text'} AS actor_name, sum(n)::bigint AS n
-          FROM ${rows} GROUP BY GROUPING SETS (${facets.map((f) => SETS[f]).join(', ')})) AS g) AS r
+               ${has('actor') ? 'max(actor_name)' : 'NULL::text'} AS actor_name, ${col('verb')}, sum(n)::bigint AS n
+          FROM ${rows} GROUP BY GROUPING SETS (${facets.map((f) => SETS[f]).join(', ')})) AS g
+       WHERE facet <> 'verb' OR verb IS NOT NULL) AS r
     WHERE facet = 'bucket' OR rank <= ${TOP}`;
 }
 
@@ -119,25 +125,46 @@ async function fromRollup(c: Queryable, filter: EventFilter, now: Date, state: {
   const tail = sql`(tx_id >= ${val(state.xmin, 'bigint')} AND (tx_id >= ${val(state.xmax, 'bigint')} OR tx_id = ANY(${val(state.xip, 'text[]')}::bigint[])))`;
   const notRolled = join([...(h0 ? [sql`occurred_at < ${ts(h0)}`] : []), ...(h1 ? [sql`occurred_at >= ${ts(h1)}`] : []), tail], ' OR ');
   const q = sql`WITH live AS MATERIALIZED (
-      SELECT date_trunc('hour', occurred_at, 'UTC') AS grain, action, target_type, actor_type, actor_id, actor_name, 1::bigint AS n
+      SELECT date_trunc('hour', occurred_at, 'UTC') AS grain, action, target_type, actor_type, actor_id, actor_name, verb, 1::bigint AS n
         FROM audit.events WHERE ${wherePredicate(filter, now)} AND (${notRolled}) LIMIT ${val(ACTIVITY_CAP + 1, 'integer')}
     ), kinds AS (
-      SELECT hour AS grain, action, target_type, actor_type, NULL::text AS actor_id, NULL::text AS actor_name, events AS n
+      SELECT hour AS grain, action, target_type, actor_type, NULL::text AS actor_id, NULL::text AS actor_name, verb, events AS n
         FROM audit.activity_hours WHERE ${hours}
       UNION ALL SELECT * FROM live
     ), actors AS (
-      SELECT hour AS grain, NULL::text AS action, NULL::text AS target_type, actor_type, actor_id, actor_name, events AS n
+      SELECT hour AS grain, NULL::text AS action, NULL::text AS target_type, actor_type, actor_id, actor_name, NULL::text AS verb, events AS n
         FROM audit.activity_actor_hours WHERE ${actorsToo ? hours : raw('false')}
       UNION ALL SELECT * FROM live WHERE ${raw(String(actorsToo))}
     )
-    SELECT f.*, (SELECT count(*) FROM live)::int AS live_rows FROM (${raw(facetsOf('kinds', ['bucket', 'action', 'target_type']))}) AS f
+    SELECT f.*, (SELECT count(*) FROM live)::int AS live_rows FROM (${raw(facetsOf('kinds', ['bucket', 'action', 'verb', 'target_type']))}) AS f
     UNION ALL SELECT a.*, NULL FROM (${raw(facetsOf('actors', ['actor']))}) AS a`.toQuery();
   const { rows } = await c.query(q.text, q.values);
   if (rows.some((r) => r.live_rows > ACTIVITY_CAP)) return null;
   const result = build(rows, from, filter, now, HOUR_MS, 'rollup');
   if (actorsToo) return result;
-  const newest = await live(c, filter, now, '');
-  return { ...result, actors: newest.actors, ...(newest.partial ? { actorsSince: newest.from } : {}) };
+  return { ...result, ...(await newestActors(c, filter, now, result.total)) };
+}
+
+/** How many of the newest matching events the top actors are counted over, when no rollup has them. */
+export const ACTORS_SAMPLE = 10_000;
+
+/**
+ * The top actors for a filter the actor rollup cannot answer (an action, verb or target type): of
+ * the newest ACTORS_SAMPLE matching events, or of all of them when the rollup's total says there
+ * are no more (then exact, and no label). With more, and a window that reaches the present, the
+ * newest are found by walking the id index from the end (ids follow recording order), which stops
+ * after ACTORS_SAMPLE matches: the total says they are at least that dense. Otherwise they are
+ * collected and sorted (`id + 0` keeps the planner off the walk, as list.ts does).
+ */
+async function newestActors(c: Queryable, filter: EventFilter, now: Date, total: number): Promise<Pick<Activity, 'actors' | 'actorsSince'>> {
+  const order = total > ACTORS_SAMPLE && !filter.to ? raw('id') : raw('id + 0');
+  const q = sql`SELECT actor_type, actor_id, max(actor_name) AS actor_name, count(*)::int AS n, min(min(occurred_at)) OVER () AS since
+      FROM (SELECT actor_type, actor_id, actor_name, occurred_at FROM audit.events WHERE ${wherePredicate(filter, now)}
+             ORDER BY ${order} DESC LIMIT ${val(ACTORS_SAMPLE, 'integer')}) AS newest
+     GROUP BY actor_type, actor_id ORDER BY n DESC, actor_type, actor_id LIMIT ${val(TOP, 'integer')}`.toQuery();
+  const { rows } = await c.query(q.text, q.values);
+  const actors = rows.map((r) => ({ actor_type: r.actor_type, actor_id: r.actor_id, actor_name: r.actor_name, count: r.n }));
+  return total > ACTORS_SAMPLE && rows[0] ? { actors, actorsSince: rows[0].since } : { actors };
 }
 
 async function live(db: Queryable, filter: EventFilter, now: Date, reason: string): Promise<Activity> {
@@ -145,14 +172,14 @@ async function live(db: Queryable, filter: EventFilter, now: Date, reason: strin
   // `cut`: past the cap, the (cap+1)-th newest time T; every event after T is among the newest
   // cap, so [cut, to) is counted exactly (cut is the next millisecond: JavaScript's resolution).
   const q = sql`WITH live AS MATERIALIZED (
-      SELECT occurred_at, action, target_type, actor_type, actor_id, actor_name
+      SELECT occurred_at, action, target_type, actor_type, actor_id, actor_name, verb
         FROM audit.events WHERE ${where} ORDER BY occurred_at DESC LIMIT ${val(ACTIVITY_CAP + 1, 'integer')}
     ), cut AS (
       SELECT CASE WHEN count(*) > ${val(ACTIVITY_CAP, 'integer')} THEN date_trunc('milliseconds', min(occurred_at)) + interval '1 millisecond' END AS at FROM live
     ), rows AS (
-      SELECT date_trunc('minute', occurred_at, 'UTC') AS grain, action, target_type, actor_type, actor_id, actor_name, 1::bigint AS n
+      SELECT date_trunc('minute', occurred_at, 'UTC') AS grain, action, target_type, actor_type, actor_id, actor_name, verb, 1::bigint AS n
         FROM live WHERE occurred_at >= coalesce((SELECT at FROM cut), '-infinity')
-    ) SELECT f.*, (SELECT at FROM cut) AS cut FROM (${raw(facetsOf('rows', ['bucket', 'action', 'target_type', 'actor']))}) AS f`.toQuery();
+    ) SELECT f.*, (SELECT at FROM cut) AS cut FROM (${raw(facetsOf('rows', ['bucket', 'action', 'verb', 'target_type', 'actor']))}) AS f`.toQuery();
   const { rows } = await db.query(q.text, q.values);
   const cut: Date | null = rows[0]?.cut ?? null;
   const result = build(rows, cut ?? windowFrom(filter, now), filter, now, MINUTE_MS, 'live');
@@ -161,11 +188,12 @@ async function live(db: Queryable, filter: EventFilter, now: Date, reason: strin
 
 function build(rows: Grouped[], from: Date | undefined, filter: EventFilter, now: Date, grain: number, source: Activity['source']): Activity {
   const grains = new Map<number, number>();
-  const actors: ActorCount[] = [], actions: ActionCount[] = [], targetTypes: TargetTypeCount[] = [];
+  const actors: ActorCount[] = [], actions: ActionCount[] = [], verbs: VerbCount[] = [], targetTypes: TargetTypeCount[] = [];
   for (const r of rows) {
     const count = Number(r.n);
     if (r.facet === 'bucket') grains.set(r.grain!.getTime(), count);
     else if (r.facet === 'action') actions.push({ action: r.action!, count });
+    else if (r.facet === 'verb') verbs.push({ verb: r.verb!, count });
     else if (r.facet === 'target_type') targetTypes.push({ target_type: r.target_type!, count });
     else actors.push({ actor_type: r.actor_type!, actor_id: r.actor_id, actor_name: r.actor_name, count });
   }
@@ -177,5 +205,5 @@ function build(rows: Grouped[], from: Date | undefined, filter: EventFilter, now
   const step = bucketSize(start, to, grain);
   const buckets = toBuckets(start, to, step, grains);
   const total = buckets.reduce((s, b) => s + b.count, 0);
-  return { from: start, to, step, buckets, total, actors, actions, targetTypes, source };
+  return { from: start, to, step, buckets, total, actors, actions, verbs, targetTypes, source };
 }
