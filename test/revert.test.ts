@@ -272,6 +272,18 @@ t('hostile names and values: identifiers quoted by the one quoting path, values 
   assert.ok((await db.pool.query(`SELECT to_regclass('public.people') AS t`)).rows[0].t, 'people is still there');
 });
 
+t('a transaction of more than 1000 events is refused, saying why, before anything is checked row by row', async ({ db }) => {
+  await db.pool.query(`CREATE TABLE bulk (id int PRIMARY KEY)`);
+  await enableAudit(db.pool, { schema: 'public', table: 'bulk' }, {});
+  await db.pool.query(`INSERT INTO bulk SELECT generate_series(1, 1001)`);
+  const big = await lastEvent(db, `target_type = 'public.bulk'`);
+  await refusedWith(db, tx(big.tx_id), /recorded more than 1000 events; a revert takes on at most 1000/);
+  await db.pool.query(`DELETE FROM bulk WHERE id > 1000`);
+  await db.pool.query(`INSERT INTO bulk SELECT generate_series(1001, 2000)`);
+  const most = await lastEvent(db, `target_type = 'public.bulk'`);
+  assert.ok(canRun(await preview(db, tx(most.tx_id)), false), 'control: 1000 are taken on');
+});
+
 t('nothing is ever half-reverted: when the last statement fails, nothing changed and no revert event exists', async ({ db }) => {
   const a = await insertPerson(db, 'a1@example.com');
   const b = await insertPerson(db, 'b1@example.com');

@@ -51,7 +51,7 @@ function Step({ view, index, rowsRead }: { view: StepView; index: number; rowsRe
     <section class="revert-step" aria-labelledby={`revert-step-${index}`}>
       <div class="block-head">
         <h2 id={`revert-step-${index}`}>{KIND[step.kind]} <span class="muted">
-          <a href={`/events/${step.event.id}`}>event #{step.event.id}</a> · {step.table.name} ({step.keyText}) · <UtcTime iso={step.event.occurred_at} />
+          <a href={`/events/${step.event.id}`}>event #{step.event.id}</a> · {step.event.target_label && <>{step.event.target_label} · </>}{step.table.name} ({step.keyText}) · <UtcTime iso={step.event.occurred_at} />
         </span></h2>
       </div>
       <pre class="revert-sql" id={`revert-sql-${index}`}>{step.statement.text}</pre>

@@ -13,10 +13,10 @@ import { loadTable, type RevertTable } from './table.ts';
 export type Image = Record<string, ExactValue>;
 export type Selector = { kind: 'event'; id: string } | { kind: 'tx'; id: string };
 
-/** The event, or the transaction's events newest first (the order a revert undoes them). */
-export async function loadEvents(db: Queryable, selector: Selector): Promise<EventJson[]> {
+/** The event, or the transaction's events newest first (the order a revert undoes them), at most `limit`. */
+export async function loadEvents(db: Queryable, selector: Selector, limit: number): Promise<EventJson[]> {
   const where = selector.kind === 'event' ? 'id = $1::bigint' : 'tx_id = $1::bigint';
-  const { rows } = await db.query(`SELECT ${EVENT_JSON}::text AS e FROM audit.events WHERE ${where} ORDER BY id DESC`, [selector.id]);
+  const { rows } = await db.query(`SELECT ${EVENT_JSON}::text AS e FROM audit.events WHERE ${where} ORDER BY id DESC LIMIT $2`, [selector.id, limit]);
   return rows.map((r) => parseEvent(r.e));
 }
 

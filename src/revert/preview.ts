@@ -33,6 +33,12 @@ export interface Preview {
   rowsRead: boolean;
 }
 
+/**
+ * The most events a transaction revert takes on: each is checked and shown one by one, and a
+ * revert is a repair of a few rows, not a bulk restore (that is a job for SQL and a backup).
+ */
+export const MAX_TX_EVENTS = 1000;
+
 export function canRun(p: Preview, override: boolean): boolean {
   return p.plan.steps.length > 0 && p.blocked.length === 0 && (override || p.changed.length === 0);
 }
@@ -57,8 +63,14 @@ function describe(e: EventJson): string {
  * statements and every other check still are. Null when there is no such event or transaction.
  */
 export async function buildPreview(events: Queryable, target: Queryable | undefined, selector: Selector): Promise<Preview | null> {
-  const found = await loadEvents(events, selector);
+  const found = await loadEvents(events, selector, MAX_TX_EVENTS + 1);
   if (found.length === 0) return null;
+  if (found.length > MAX_TX_EVENTS) {
+    return {
+      selector, events: [], plan: { steps: [], refusals: [], skipped: [] }, views: [], changed: [], newer: [], rowsRead: false,
+      blocked: [`transaction ${selector.id} recorded more than ${MAX_TX_EVENTS} events; a revert takes on at most ${MAX_TX_EVENTS} (restore bulk changes with SQL)`],
+    };
+  }
   const plan = planEvents(found, await loadTables(events, found), selector.kind === 'tx');
   const preview: Preview = { selector, events: found, plan, views: [], blocked: plan.refusals.map((r) => r.reason), changed: [], newer: [], rowsRead: false };
   if (selector.kind === 'tx' && plan.steps.length === 0 && plan.refusals.length === 0) {
