@@ -94,9 +94,9 @@ t('one history: a table with an entity and the entity type each include the othe
   assert.equal(await summary(db.pool, 'target_type=campaign&target_id=203'), history);
   assert.equal(await summary(db.pool, 'target_type=public.contacts&target_id=2'), ['public.contacts#2 insert', 'public.contacts#2 block'], 'positive control: unrelated types stay apart');
   const info = await targetInfo(db.pool);
-  assert.equal(info.get('public.campaigns'), { typeName: 'Broadcast', entity: 'campaign' });
-  assert.equal(info.get('campaign'), { typeName: 'Broadcast', entity: 'campaign' });
-  assert.equal(info.get('public.contacts'), { typeName: 'Contact', entity: null });
+  assert.equal(info.get('public.campaigns'), { typeName: 'Broadcast', entity: 'campaign', verbs: ['send', 'pause'] });
+  assert.equal(info.get('campaign'), { typeName: 'Broadcast', entity: 'campaign', verbs: [] });
+  assert.equal(info.get('public.contacts'), { typeName: 'Contact', entity: null, verbs: ['block'] });
   // The export reads the same history.
   const filter: EventFilter = { target_type: 'campaign', target_id: '203' };
   const copy = buildCopySql(filter, { format: 'jsonl', ...(await predicateOptions(db.pool, filter)) }).replace(/^COPY \((.*)\) TO STDOUT.*$/s, '$1');
