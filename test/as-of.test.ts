@@ -156,6 +156,21 @@ t('several key changes, and a record renamed back to its first key', async ({ db
   assert.equal(r.history.count, 4);
 });
 
+t('a key left by one row and taken by another (a key change into it): two records, each followed', async ({ db }) => {
+  await table(db, 'seats', 'id int PRIMARY KEY, holder text');
+  await db.pool.query(`INSERT INTO seats VALUES (1, 'A'), (2, 'B')`);
+  await db.pool.query(`UPDATE seats SET id = 3 WHERE id = 1`);
+  await db.pool.query(`UPDATE seats SET id = 1 WHERE id = 2`);
+  await db.pool.query(`UPDATE seats SET holder = 'B2' WHERE id = 1`);
+  const [insA] = await events(db, 'public.seats');
+  const a = await asOf(db, { target_type: 'public.seats', target_id: '1', at: insA.at });
+  assert.equal(a.state.record, { id: 1, holder: 'A' });
+  assert.equal([a.keys, a.history.count], [['1', '3'], 2], 'A: inserted as 1, moved to 3; B’s events under 1 are not its');
+  const b = await asOf(db, { target_type: 'public.seats', target_id: '1' });
+  assert.equal([b.state.record, b.keys, b.history.count], [{ id: 1, holder: 'B2' }, ['2', '1'], 3]);
+  assert.equal((await asOf(db, { target_type: 'public.seats', target_id: '3' })).state.record, { id: 3, holder: 'A' });
+});
+
 t('a composite key (target_id a JSON array) is followed across a change of one of its columns', async ({ db }) => {
   await table(db, 'stock', 'site text, sku int, n int, PRIMARY KEY (site, sku)');
   await db.pool.query(`INSERT INTO stock VALUES ('eu', 1, 5)`);

@@ -84,10 +84,18 @@ export async function walkChain(db: Queryable, targetType: string, anchor: Chain
   let lower = val(anchor.id, 'bigint');
   let end: Chain['end'] = { kind: 'capped' };
   for (let changes = 0; ; changes++) {
+    const mine = sql`${type} AND target_id = ${val(key, 'text')} AND id > ${lower}`;
     const finish = await readEvent(db, sql`${type} AND id > ${lower} AND (
         (target_id = ${val(key, 'text')} AND action = 'delete') OR (target_id IS NULL AND action = 'truncate'))`, 'ASC');
-    // Not indexed: the table's events between `lower` and the end are scanned for it.
-    const moved = await readEvent(db, sql`${type} AND id > ${lower}${finish ? sql` AND id < ${val(finish.id, 'bigint')}` : sql``}
+    // Another row taking the key (an insert, or a key change into it) means this one had left it.
+    const taken = await readEvent(db, sql`${mine} AND (action = 'insert' OR (action = 'update' AND metadata ? 'old_target_id'))`, 'ASC');
+    const bound = [finish, taken].filter((e) => e !== null).sort((x, y) => (BigInt(x!.id) < BigInt(y!.id) ? -1 : 1))[0] ?? null;
+    const before = bound ? sql` AND id < ${val(bound.id, 'bigint')}` : sql``;
+    // A key change out of the key comes after the row's last event under it: from there on, the
+    // table's events are scanned for it (not indexed), up to the bound.
+    const last = await readEvent(db, sql`${mine}${before}`, 'DESC');
+    const from = last ? val(last.id, 'bigint') : lower;
+    const moved = await readEvent(db, sql`${type} AND id > ${from}${before}
         AND action = 'update' AND metadata ->> 'old_target_id' = ${val(key, 'text')}`, 'ASC');
     if (moved) {
       current.to = (BigInt(moved.id) - 1n).toString();
@@ -99,10 +107,12 @@ export async function walkChain(db: Queryable, targetType: string, anchor: Chain
       lower = val(moved.id, 'bigint');
       continue;
     }
-    if (finish) {
+    if (bound && bound === finish) {
       current.to = finish.id;
       end = { kind: finish.action === 'delete' ? 'delete' : 'truncate', event: finish };
     } else {
+      // Still there, or gone without a recorded delete before another row took the key.
+      if (bound) current.to = (BigInt(bound.id) - 1n).toString();
       end = { kind: 'open' };
     }
     break;
