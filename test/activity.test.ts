@@ -42,6 +42,7 @@ async function assertExact(ctx: Ctx, query: string, a: Activity, label: string) 
   if (f.actor_type) { values.push(f.actor_type); extra.push(`actor_type = $${values.length}`); }
   if (f.target_type) { values.push(f.target_type); extra.push(`target_type = $${values.length}`); }
   if (f.actor_id) { values.push(f.actor_id); extra.push(`actor_id = $${values.length}`); }
+  if (f.verb) { values.push(f.verb[0]); extra.push(`verb = $${values.length}`); }
   const where = ['occurred_at >= $1', 'occurred_at < $2', ...extra].join(' AND ');
   const db = ctx.f.db.pool;
   const total = Number((await db.query(`SELECT count(*) FROM audit.events WHERE ${where}`, values)).rows[0].count);
@@ -60,7 +61,7 @@ async function assertExact(ctx: Ctx, query: string, a: Activity, label: string) 
   }
 }
 
-const SHAPES = ['window=24h', 'window=7d', 'window=1h', 'action=auth.sign_in_failed&window=24h', 'actor_type=api_token&window=7d', 'target_type=broadcast&window=30d', ''];
+const SHAPES = ['window=24h', 'window=7d', 'window=1h', 'action=auth.sign_in_failed&window=24h', 'verb=send&window=7d', 'actor_type=api_token&window=7d', 'target_type=broadcast&window=30d', ''];
 
 t('bucket sizes: 5 min for an hour, hours for a day, 6 h for a week, days for 30 days', () => {
   const to = new Date('2026-11-24T12:34:56Z');
@@ -122,7 +123,7 @@ t('console: the panel above the list; a bar and a facet link narrow the list to 
   await c.signIn('viewer@example.com');
   const html = await (await c.get('/events?window=24h')).text();
   assert.match(html, /id="activity"/);
-  const bars = [...html.matchAll(/<a href="([^"]+)" aria-label="([^"]+)" class="bar" data-count="(\d+)"/g)];
+  const bars = [...html.matchAll(/<a href="([^"]+)" aria-label="([^"]+)" class="bar" data-events="(\d+)"/g)];
   assert.ok(bars.length >= 24 && bars.length <= 25, `24-hour bars: ${bars.length}`);
   const [, href, aria, n] = bars.find((b) => Number(b[3]) > 0)!;
   assert.match(aria, /UTC: [\d,]+ events?/);
@@ -138,7 +139,7 @@ t('console: the panel above the list; a bar and a facet link narrow the list to 
   assert.match(action, /action=[\w.]+/);
   const target = /id="top-target-types">.*?<a href="([^"]+)"/s.exec(html)![1].replace(/&amp;/g, '&');
   assert.match(target, /target_type=[\w.]+/);
-  assert.match(html, /id="top-verbs">.*?send/s, 'the verbs of the window are listed');
+  assert.match(html, /id="top-verbs">.*?<a href="[^"]*verb=send[^"]*"/s, 'the verbs of the window are listed, each a link adding verb=');
   // htmx: the filter form's fragment alone; a panel link asks for the page (form and results).
   const fragment = await (await c.get('/events?window=24h', { 'hx-request': 'true' })).text();
   assert.match(fragment, /id="activity"/);

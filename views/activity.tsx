@@ -45,7 +45,7 @@ function Histogram({ a, basePath, params }: { a: Activity; basePath: string; par
         const href = `${basePath}${query(params, { from: b.from.toISOString(), to: b.to.toISOString(), window: undefined, cursor: undefined, live: undefined })}`;
         const text = `${range(b.from, b.to, a.step)}: ${thousands(b.count)} event${b.count === 1 ? '' : 's'}`;
         return (
-          <a href={href} aria-label={text} class="bar" data-count={String(b.count)} data-from={b.from.toISOString()} data-to={b.to.toISOString()} {...hx(href)}>
+          <a href={href} aria-label={text} class="bar" data-events={String(b.count)} data-from={b.from.toISOString()} data-to={b.to.toISOString()} {...hx(href)}>
             <title>{text}</title>
             <rect class="hit" x={(i * slot).toFixed(2)} y="0" width={slot.toFixed(2)} height={BARS_H} />
             <rect class="fill" x={(i * slot + slot * 0.1).toFixed(2)} y={BARS_H - h} width={(slot * 0.8).toFixed(2)} height={h} />

@@ -30,7 +30,7 @@ export const ACTIVITY_CAP = 50_000;
 export const TOP = 8;
 
 /** Filters that are columns of audit.activity_hours (wherePredicate can run over it), and time. */
-const ROLLUP_KEYS: ReadonlySet<string> = new Set(['actor_type', 'action', 'result', 'target_type', 'window', 'from', 'to']);
+const ROLLUP_KEYS: ReadonlySet<string> = new Set(['actor_type', 'action', 'result', 'verb', 'target_type', 'window', 'from', 'to']);
 /** Of those, the ones audit.activity_actor_hours can answer too (the top actors). */
 const ACTOR_ROLLUP_KEYS: ReadonlySet<string> = new Set(['actor_type', 'window', 'from', 'to']);
 const TIME_KEYS = ['window', 'from', 'to'] as const;
