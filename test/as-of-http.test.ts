@@ -122,6 +122,37 @@ t('bad input: a 400 page with the form and what was wrong; no history: a 404 say
   assert.match(await ok.text(), /<span class="ttype">public.campaigns<\/span>/);
 });
 
+t('the page says when the record did not exist, was deleted or truncated, or is unknown, and why the history is incomplete', async ({ f, viewer }) => {
+  const db = f.db.pool;
+  await db.query(`CREATE TABLE notes (id int PRIMARY KEY, body text)`);
+  await db.query(`INSERT INTO notes VALUES (1, 'before auditing')`);
+  await enableAudit(db, { schema: 'public', table: 'notes' }, {});
+  await db.query(`UPDATE notes SET body = 'audited'`);
+  await db.query(`INSERT INTO notes VALUES (2, 'short-lived')`);
+  await db.query(`DELETE FROM notes WHERE id = 2`);
+  await db.query(`INSERT INTO notes VALUES (3, 'truncated')`);
+  await db.query(`TRUNCATE notes`);
+  f.clock.now = new Date();
+  const html = async (q: Record<string, string>) => {
+    const res = await viewer.get(page({ target_type: 'public.notes', ...q }));
+    assert.is(res.status, 200, JSON.stringify(q));
+    return res.text();
+  };
+  const unknown = await html({ target_id: '1', at: '2001-01-01' });
+  assert.match(unknown, /id="as-of-state" data-exists="null"/);
+  assert.match(unknown, /id="as-of-state-unknown">Unknown: the record(?:'|&#39;)s history does not reach back this far/);
+  assert.match(unknown, /id="history-incomplete".*data-kind="predates_auditing"/s);
+  const notYet = await html({ target_id: '2', at: '2001-01-01' });
+  assert.match(notYet, /id="as-of-state-gone">Did not exist yet: it was created at/);
+  const deleted = await html({ target_id: '2' });
+  assert.match(deleted, /id="as-of-state-gone">Deleted at .*The row as last recorded:/s);
+  assert.match(deleted, /<code class="v">short-lived<\/code>/);
+  assert.match(deleted, /id="history-complete"/, 'positive control: inserted and deleted while audited');
+  const truncated = await html({ target_id: '3' });
+  assert.match(truncated, /id="as-of-state-gone">Removed when the table was truncated at/);
+  assert.match(truncated, /data-kind="truncated"/);
+});
+
 t('without a session: to the sign-in page, nothing shown', async ({ f }) => {
   const res = await new Client(f.app).get(page({ target_type: 'public.campaigns', target_id: '203' }));
   assert.ok(res.status === 303 || res.status === 302, String(res.status));
