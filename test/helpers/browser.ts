@@ -10,6 +10,7 @@ import { installDemo, makeDemoChanges } from '../../src/demo/seed.ts';
 import { startConsole, type RunningConsole } from '../../src/server/serve.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { requireOr } from './requirements.ts';
+import { DEMO_REVERT_ROLE, ensureDemoRevertRole } from '../../src/revert/demo-role.ts';
 
 export const CHROMIUM = process.env.PGTRAIL_CHROMIUM || '/usr/bin/chromium';
 
@@ -58,6 +59,8 @@ export async function demoConsole(label: string, password: string): Promise<{ db
   }
   // The TOTP key from the environment, so no key file is made beside the checkout's .pgtrail/data.
   const config = loadConfig({ PGTRAIL_TOTP_KEY: randomBytes(32).toString('base64url') });
-  const server = await startConsole({ databaseUrl: db.url, port: 0, host: '127.0.0.1', config });
+  // Revert enabled as `npm start` does it: a role that may write schema demo only.
+  await ensureDemoRevertRole(db.pool);
+  const server = await startConsole({ databaseUrl: db.url, port: 0, host: '127.0.0.1', config, revert: { url: db.url, role: DEMO_REVERT_ROLE } });
   return { db, server };
 }
