@@ -43,6 +43,7 @@ async function assertExact(ctx: Ctx, query: string, a: Activity, label: string) 
   if (f.target_type) { values.push(f.target_type); extra.push(`target_type = $${values.length}`); }
   if (f.actor_id) { values.push(f.actor_id); extra.push(`actor_id = $${values.length}`); }
   if (f.verb) { values.push(f.verb[0]); extra.push(`verb = $${values.length}`); }
+  if (f.ip) { values.push(f.ip); extra.push(`ip = $${values.length}::inet`); }
   const where = ['occurred_at >= $1', 'occurred_at < $2', ...extra].join(' AND ');
   const db = ctx.f.db.pool;
   const total = Number((await db.query(`SELECT count(*) FROM audit.events WHERE ${where}`, values)).rows[0].count);
@@ -178,6 +179,32 @@ t('a filter the rollup cannot answer is counted live, and says so when capped', 
   assert.is(a.source, 'live');
   assert.is(a.partial, undefined, 'under the cap: the whole window, exactly');
   assert.ok(a.total > 0);
+});
+
+t('past the caps: a live count is exact from the time it names; top actors of the newest 10,000 say so', async (ctx) => {
+  const db = ctx.f.db.pool;
+  // 60,000 exports from one address over the last 2 days (more than ACTIVITY_CAP), several actors.
+  await db.query(`INSERT INTO audit.events (occurred_at, tx_id, action, target_type, actor_type, actor_id, actor_name, ip, db_user)
+    SELECT $1::timestamptz - g * interval '2.7 seconds', txid_current(), 'export.create', 'export', 'user', 'x' || (g % 13), 'Exporter ' || (g % 13), '192.0.2.9', 'app'
+      FROM generate_series(1, 60000) g`, [ctx.now]);
+  const ip = 'ip=192.0.2.9&window=7d';
+  const a = await activity(ctx.f.pool, parseFilter(new URLSearchParams(ip)), ctx.now);
+  assert.is(a.source, 'live');
+  assert.ok(a.partial, 'capped: says so');
+  assert.ok(a.total <= 50_000 && a.total > 49_000, `the newest 50,000 at most (${a.total})`);
+  await assertExact(ctx, ip, a, 'capped live, over the span it names');
+
+  await db.query('SELECT audit.maintain()');
+  const q = 'action=export.create&window=7d';
+  const b = await activity(ctx.f.pool, parseFilter(new URLSearchParams(q)), ctx.now);
+  assert.is(b.source, 'rollup');
+  assert.is(b.total, 60_000);
+  assert.ok(b.actorsSince, 'top actors labelled: of the newest 10,000 only');
+  const newest = (await db.query(`SELECT actor_type, actor_id, count(*)::int AS n FROM (SELECT actor_type, actor_id FROM audit.events
+      WHERE action = 'export.create' AND occurred_at >= $1 ORDER BY id DESC LIMIT 10000) s GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT 8`, [new Date(ctx.now.getTime() - 7 * 24 * HOUR)])).rows;
+  assert.equal(b.actors.map((x) => [x.actor_type, x.actor_id, x.count]), newest.map((r) => [r.actor_type, r.actor_id, r.n]));
+  const { actorsSince: _, actors: __, ...rest } = b;
+  await assertExact(ctx, q, { ...rest, actors: [], actorsSince: b.actorsSince } as Activity, 'rollup with an action, past the actor sample');
 });
 
 t.run();
