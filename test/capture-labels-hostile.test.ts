@@ -129,4 +129,18 @@ t('pgtrail enable: a label that does not parse, names a missing column, is two e
   assert.ok(status.stdout.includes(`--label "'Lab ' || subject" --type-name "Lab" --entity "lab" --verb "bump:n" --verb "name:subject!=null"`), status.stdout);
 });
 
+t('a label or verb over a redacted or excluded column is refused: its value would leak into target_label or the verb', async ({ db }) => {
+  await db.pool.query(`CREATE TABLE accounts (id int PRIMARY KEY, email text, password text, ssn text)`);
+  const enable = (...flags: string[]) => cli(db.url, 'enable', 'public.accounts', '--redact', 'password', '--exclude', 'ssn', ...flags);
+  assertUserError(await enable('--label', `email || password`), /--label: column "password" is redacted; the label would record its value/);
+  assertUserError(await enable('--label', `email || ssn`), /--label: column "ssn" (is excluded|does not exist)/);
+  assertUserError(await enable('--verb', `rotate:password`), /--verb rotate: column "password" is redacted; a verb over it would reveal its value/);
+  assertUserError(await enable('--verb', `leak:ssn=123`), /--verb leak: column "ssn" (is excluded|does not exist)/);
+  const ok = await enable('--label', `'Account ' || email`, '--verb', 'rename:email');
+  assert.is(ok.code, 0, `positive control: the visible columns are fine (${ok.stderr})`);
+  await db.pool.query(`INSERT INTO accounts VALUES (1, 'a@example.com', 'hunter2', '123-45')`);
+  const { rows } = await db.pool.query(`SELECT target_label FROM audit.events WHERE target_type = 'public.accounts'`);
+  assert.equal(rows, [{ target_label: 'Account a@example.com' }]);
+});
+
 t.run();

@@ -114,11 +114,19 @@ export async function introspect(db: Queryable, name: QualifiedName, partial: Au
     .filter((r) => !options.exclude.includes(r.name))
     .map((r) => (r.elem_kind ? { kind: r.elem_kind, schema: r.elem_schema, name: r.elem_name } : { kind: r.base_kind, schema: r.base_schema, name: r.base_name })));
   checkNames(options, shown);
+  // A label or verb over a column the DBA hid would put its value in target_label or reveal it by
+  // the verb: refused, not silently recorded.
+  const hidden = (column: string) => (options.exclude.includes(column) ? 'excluded' : options.redact.includes(column) ? 'redacted' : null);
   for (const rule of options.verbs) {
     checkVerbRule(rule);
     if (!known.has(rule.column)) throw new UserError(`--verb ${rule.verb}: column "${rule.column}" does not exist in ${shown}`);
+    if (hidden(rule.column)) throw new UserError(`--verb ${rule.verb}: column "${rule.column}" is ${hidden(rule.column)}; a verb over it would reveal its value`);
   }
-  if (options.label !== null) await checkLabel(db, name, options.label, columns.map((c) => c.name));
+  if (options.label !== null) {
+    const secret = parseLabel(options.label, columns.map((c) => c.name)).find((t) => t.kind === 'column' && hidden(t.name));
+    if (secret?.kind === 'column') throw new UserError(`--label: column "${secret.name}" is ${hidden(secret.name)}; the label would record its value`);
+    await checkLabel(db, name, options.label, columns.map((c) => c.name));
+  }
   return { schema: name.schema, table: name.table, columns, keyColumns, partitions, toastIdentity, settings, options };
 }
 
