@@ -140,7 +140,17 @@ t('changed since: the newer change is listed and the override checkbox appears; 
   assert.match(decode(await refused.text()), new RegExp(`Not reverted: .*changed since event #${first.id}: event #${second.id}`));
   assert.is((await note(f, 2)).body, 'second');
   assert.is((await admin.post(`/events/${first.id}/revert`, { _csrf: csrfFrom(html), override: 'maybe' })).status, 400);
-  assert.is((await admin.post(`/events/${first.id}/revert`, { _csrf: csrfFrom(html), override: '1' })).status, 303);
+  const seen = html.match(/name="seen" value="([^"]+)"/)![1];
+  // The override is for the changes shown: a change made after the page was read is not overwritten blindly.
+  await f.db.pool.query(`UPDATE notes SET body = 'third' WHERE id = 2`);
+  const stale = await admin.post(`/events/${first.id}/revert`, { _csrf: csrfFrom(html), override: '1', seen });
+  assert.is(stale.status, 409);
+  assert.match(decode(await stale.text()), /Not reverted: the row changed again since this page was shown/);
+  assert.is((await note(f, 2)).body, 'third');
+  const fresh = await (await admin.get(`/events/${first.id}/revert`)).text();
+  const seenNow = fresh.match(/name="seen" value="([^"]+)"/)![1];
+  assert.is.not(seenNow, seen);
+  assert.is((await admin.post(`/events/${first.id}/revert`, { _csrf: csrfFrom(fresh), override: '1', seen: seenNow })).status, 303);
   assert.is((await note(f, 2)).body, 'body');
 });
 

@@ -2,7 +2,7 @@
 // The revert preview: what will be undone, the exact statements and their parameters, the row now
 // and after each step, every refusal with its reason, and the form that runs it (an override
 // checkbox only when the row changed since, with the newer changes listed above it).
-import type { Preview, StepView } from '../src/revert/preview.ts';
+import { changesSeen, type Preview, type StepView } from '../src/revert/preview.ts';
 import type { StepKind } from '../src/revert/plan.ts';
 import type { Principal } from '../src/server/auth/principal.ts';
 import { Value, UtcTime } from './event.tsx';
@@ -126,6 +126,7 @@ export function RevertPage({ preview: p, enabled, principal, csrfToken, error }:
         <CsrfField token={csrfToken} />
         {p.changed.length > 0 && !blocked && (
           <label class="revert-override">
+            <input type="hidden" name="seen" value={changesSeen(p)} />
             <input type="checkbox" name="override" value="1" id="revert-override" required />
             {' '}Revert anyway, overwriting the newer changes listed above
           </label>

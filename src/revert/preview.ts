@@ -1,6 +1,7 @@
 // What a revert would do, before it is run: the statements, the row now and after, and every
 // reason it cannot run (or may only with an explicit override). The console's preview page, the
 // console's run (built again right before it) and `pgtrail revert` all start here.
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../generator/introspect.ts';
 import type { EventJson } from '../query/columns.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -38,6 +39,14 @@ export interface Preview {
  * revert is a repair of a few rows, not a bulk restore (that is a job for SQL and a backup).
  */
 export const MAX_TX_EVENTS = 1000;
+
+/**
+ * What an override is given for: the newer changes the admin was shown. The form carries it, and
+ * a run whose rebuilt preview shows other changes (the row changed again meanwhile) is refused.
+ */
+export function changesSeen(p: Preview): string {
+  return createHash('sha256').update(JSON.stringify([p.changed, p.newer.map((e) => e.id)])).digest('base64url').slice(0, 22);
+}
 
 export function canRun(p: Preview, override: boolean): boolean {
   return p.plan.steps.length > 0 && p.blocked.length === 0 && (override || p.changed.length === 0);

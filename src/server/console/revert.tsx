@@ -9,7 +9,7 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isBigintId } from '../../db/ids.ts';
 import type { Selector } from '../../revert/check.ts';
-import { buildPreview } from '../../revert/preview.ts';
+import { buildPreview, changesSeen } from '../../revert/preview.ts';
 import { RevertFailed, RevertRefused, runRevert } from '../../revert/run.ts';
 import { RevertPage, NOT_ENABLED } from '../../../views/revert.tsx';
 import { principalContext } from '../auth/principal.ts';
@@ -55,6 +55,9 @@ export function revertRoutes(deps: AppDeps): Hono<ConsoleEnv> {
     // Built again now: the preview the admin saw may be minutes old.
     const preview = await buildPreview(deps.pool, deps.revert, s);
     if (!preview) return page(c, s, 404);
+    if (override && body.seen !== changesSeen(preview)) {
+      return page(c, s, 409, 'Not reverted: the row changed again since this page was shown; review the newer changes below and confirm again.');
+    }
     try {
       const done = await runRevert(deps.revert, preview, { override, actor: principalContext(c.get('principal')!, clientInfo(c, deps)) });
       return c.redirect(`/events?tx_id=${done.txId}`, 303);
