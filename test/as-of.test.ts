@@ -336,7 +336,8 @@ t('times: microseconds kept, a date means the end of that day, offsets and a URL
   assert.is(parseAsOfTime('at', '2026-11-24T10:30 01:00').iso, '2026-11-24T09:30:00.000000Z');
   assert.is(parseAsOfTime('at', '2026-11-24 09:30').iso, '2026-11-24T09:30:00.000000Z', 'no zone: UTC');
   for (const [input, why] of [['2026-02-30', /not a calendar date/], ['yesterday', /not a date or time/], ['2026-11-24T24:00:00Z', /not a valid time of day/],
-    ['2026-11-24T09:30:00.1234567Z', /not a date or time/], ['2026-11-24T09:30:00+16:00', /not a time zone offset/]] as const) {
+    ['2026-11-24T09:30:00.1234567Z', /not a date or time/], ['2026-11-24T09:30:00+16:00', /not a time zone offset/],
+    ['0000-01-01', /not a date or time/]] as const) {
     try {
       parseAsOfTime('at', input);
       assert.unreachable(input);

@@ -28,6 +28,7 @@ t('bad input: each gives a FilterError naming the field', () => {
   const bad: Array<[string, RegExp]> = [
     ['from=yesterday', /^from: "yesterday" is not a date or time/],
     ['from=2026-02-30', /^from: "2026-02-30" is not a calendar date/],
+    ['from=0000-01-01', /^from: "0000-01-01" is not a date or time/], // PostgreSQL has no year 0: never a 22008
     ['from=2026-11-24&to=2026-11-23', /^from: must be before to/],
     ['ip=10.0.0.999', /^ip: .* is not an IP address or CIDR block/],
     ['ip=10.0.0.0/33', /^ip: prefix length must be 0–32/],

@@ -67,8 +67,8 @@ const MAX_Q = 200;
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)*(\.\*)?$/;
 const WINDOW = /^(\d{1,4})(m|h|d)$/;
 const WINDOW_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_ONLY = /^(?!0000)\d{4}-\d{2}-\d{2}$/; // PostgreSQL has no year 0
+const DATE_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 function text(field: string, raw: string, max = MAX_TEXT): string {
   if (raw.includes('\0')) throw new FilterError(field, 'must not contain NUL bytes');

@@ -225,13 +225,21 @@ async function incompleteness(db: Queryable, target: RecordTarget, chain: Chain,
 
 /** The end of the newest range retention dropped that began before `at`, if any. */
 async function expiredBefore(db: Queryable, at: string): Promise<string | null> {
-  const { rows } = await db.query(
-    `SELECT to_char(max(upto) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS upto FROM (
-       SELECT range_to AS upto FROM audit.expired_partitions WHERE range_from < $1::timestamptz
-       UNION ALL
-       SELECT (metadata ->> 'range_to')::timestamptz FROM audit.events
-        WHERE action = 'audit.partition_dropped' AND (metadata ->> 'range_from')::timestamptz < $1::timestamptz) AS dropped`, [at]);
-  return rows[0].upto ?? null;
+  const { rows: [kept] } = await db.query(
+    `SELECT to_char(max(range_to) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS upto FROM audit.expired_partitions WHERE range_from < $1::timestamptz`, [at]);
+  // Drops recorded only as events (before audit.expired_partitions existed). Their metadata is
+  // text anyone could log, so it is parsed here, never cast in SQL: a malformed one is ignored.
+  const { rows } = await db.query(`SELECT metadata ->> 'range_from' AS range_from, metadata ->> 'range_to' AS range_to FROM audit.events WHERE action = 'audit.partition_dropped'`);
+  let upto: string | null = kept.upto ?? null;
+  const before = Date.parse(at);
+  for (const r of rows) {
+    const from = Date.parse(r.range_from ?? '');
+    const to = Date.parse(r.range_to ?? '');
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= before) continue;
+    const iso = new Date(to).toISOString().replace('Z', '000Z');
+    if (upto === null || iso > upto) upto = iso;
+  }
+  return upto;
 }
 
 async function timeline(db: Queryable, target: RecordTarget, chain: Chain, where: Fragment, cut: Cut): Promise<AsOfResult['timeline']> {

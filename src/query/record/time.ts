@@ -12,8 +12,8 @@ export interface AsOfTime {
   dateOnly: boolean;
 }
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_ONLY = /^(?!0000)(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(?!0000)(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const EXAMPLE = 'use ISO 8601, e.g. 2026-11-24, 2026-11-24T09:30:00Z or 2026-11-24T09:30:00.123456+01:00';
 
 export function parseAsOfTime(field: string, raw: string): AsOfTime {
