@@ -4,11 +4,7 @@
 // actions and target types, each a link that adds that filter. Works without JavaScript; with
 // htmx the links swap #results and the filter form (which must show the new window) and push the URL.
 import { ACTORS_SAMPLE, type Activity } from '../src/query/activity.ts';
-import { FILTER_KEYS } from '../src/query/filter.ts';
 import { query, thousands } from './format.ts';
-
-/** The verb filter (helper A's `verb=`) once the filter parser knows it; until then verbs are listed unlinked. */
-const VERB_FILTER = (FILTER_KEYS as readonly string[]).includes('verb');
 
 export type ActivityResult = { activity: Activity } | { timeout: string };
 
@@ -104,7 +100,7 @@ export function ActivityPanel({ result, basePath, params }: { result: ActivityRe
           note={a.actorsSince ? `of the newest ${thousands(ACTORS_SAMPLE)} (since ${label(a.actorsSince, 60_000)} UTC)` : undefined}
           items={a.actors.map((x) => ({ text: `${x.actor_type.replace('_', ' ')} ${x.actor_name ?? x.actor_id ?? '(none)'}`, count: x.count, href: link({ actor_type: x.actor_type, actor_id: x.actor_id ?? undefined }) }))} />
         <Top title="Top actions" id="top-actions" items={a.actions.map((x) => ({ text: x.action, count: x.count, href: link({ action: x.action }) }))} />
-        <Top title="Top verbs" id="top-verbs" items={a.verbs.map((x) => ({ text: x.verb, count: x.count, href: VERB_FILTER ? link({ verb: x.verb }) : undefined }))} />
+        <Top title="Top verbs" id="top-verbs" items={a.verbs.map((x) => ({ text: x.verb, count: x.count, href: link({ verb: x.verb }) }))} />
         <Top title="Top target types" id="top-target-types" items={a.targetTypes.map((x) => ({ text: x.target_type, count: x.count, href: link({ target_type: x.target_type }) }))} />
       </div>
     </div>

@@ -7,6 +7,8 @@
 //   GET /exports/:id/manifest  the signed manifest of a completed export (id from X-Pgtrail-Export-Id)
 //   GET /records/as-of   one record as of a time or an event, optionally compared with a second
 //                        time (docs/as-of.md: the shape); 404 when the record has no history
+//   GET /activity        the console's activity panel for a filter: histogram buckets and top
+//                        actors, actions, verbs, target types (src/query/activity-json.ts)
 // Bearer tokens only. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404, or 503 when
 // the query timeout (PGTRAIL_QUERY_TIMEOUT_MS) cut the query; bad input is never a 500. Unknown
 // query parameters are refused, so a typo never widens a result silently.
@@ -24,7 +26,9 @@ import type { SealKey } from '../../integrity/keys.ts';
 import { chainJson, exportManifestText } from '../../integrity/chain-json.ts';
 import { can, type AppEnv } from '../auth/principal.ts';
 import { bearerAuth } from './bearer.ts';
-import { LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
+import { FILTER_PARAMS, LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
+import { activity } from '../../query/activity.ts';
+import { activityJson } from '../../query/activity-json.ts';
 import { isBigintId } from '../../db/ids.ts';
 import { NoHistoryError, recordAsOf } from '../../query/record/as-of.ts';
 import { asOfJson } from '../../query/record/json.ts';
@@ -139,6 +143,21 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     }
     c.header('Cache-Control', 'no-store');
     return jsonText(c, asOfJson(result));
+  });
+
+  api.get('/activity', async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    rejectUnknownParams(params, FILTER_PARAMS);
+    const filter = parseFilter(params);
+    let result;
+    try {
+      result = await activity(reads, filter, deps.now?.() ?? new Date());
+    } catch (error) {
+      if (!isQueryTimeout(error)) throw error;
+      return c.json({ error: `counting the activity took longer than ${duration(deps.reads?.timeoutMs)}; narrow the window or the filters` }, TIMEOUT_STATUS);
+    }
+    c.header('Cache-Control', 'no-store');
+    return c.json(activityJson(result));
   });
 
   api.all('*', (c) => c.json({ error: `no such API route: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
