@@ -75,11 +75,11 @@ t('the fixture: the psql delete was recorded by the fallback, as the database ro
   assert.equal(rows, [{ actor_type: 'db_role', actor_id: role, actor_name: role, db_user: role, app_name: 'psql' }]);
 });
 
-t('API: actor_display is the last field; the application actor, else the database role (application)', async (ctx) => {
+t('API: actor_display follows metadata (then the label and verb); the application actor, else the database role (application)', async (ctx) => {
   const res = await ctx.f.app.request('http://localhost/api/v1/events?limit=500', { headers: { Authorization: `Bearer ${ctx.token}` } });
   const { events } = await res.json() as { events: Array<Record<string, unknown>> };
   assert.equal(Object.keys(events[0]), [...EVENT_FIELDS]);
-  assert.is(EVENT_FIELDS[EVENT_FIELDS.length - 1], 'actor_display');
+  assert.equal(EVENT_FIELDS.slice(EVENT_FIELDS.indexOf('metadata')), ['metadata', 'actor_display', 'target_label', 'verb']);
   const byTarget = new Map(events.map((e) => [e.target_id ?? e.action, e]));
   for (const [id, shown] of Object.entries(EXPECTED)) assert.is(byTarget.get(id)?.actor_display, shown, id);
   const deleted = events.find((e) => e.target_type === 'public.notes' && e.action === 'delete')!;
@@ -90,9 +90,9 @@ t('API: actor_display is the last field; the application actor, else the databas
   assert.is(one.actor_display, 'dba (psql)');
 });
 
-t('CSV and JSON Lines: the same actor_display, last column; CSV guards a formula-like one unless raw', async ({ c, role }) => {
+t('CSV and JSON Lines: the same actor_display, after metadata; CSV guards a formula-like one unless raw', async ({ c, role }) => {
   const csvText = await (await c.get('/export.csv?target_type=actor.case')).text();
-  assert.match(csvText.split('\n')[0], /,metadata,actor_display$/);
+  assert.match(csvText.split('\n')[0], /,metadata,actor_display,target_label,verb$/);
   const csv = new Map(csvRecords(csvText).map((r) => [r.target_id!, r.actor_display]));
   for (const [id, shown] of Object.entries(EXPECTED)) assert.is(csv.get(id), id === 'formula' ? `'${shown}` : shown, id);
   const raw = new Map(csvRecords(await (await c.get('/export.csv?target_type=actor.case&raw=1')).text()).map((r) => [r.target_id!, r.actor_display]));

@@ -207,7 +207,7 @@ function FilterForm(props: ListProps) {
         <Field label="Search" name="q" type="search" value={params.get('q')} wide invalid={bad === 'q'}
           placeholder={kind === 'events' ? 'names, labels, ids, tables, actions…   (press / to focus)' : 'email, user id…   (press / to focus)'} />
         {kind === 'events' && (
-          <label class="check in-data" title="also search the values inside the recorded rows (slower: reads every row image in the time window)">
+          <label class="check in-data" title="also search the values inside the recorded rows (slower: reads every recorded row of the searched period)">
             <input type="checkbox" name="in_data" value="1" checked={params.get('in_data') === '1'} /> also in row values
           </label>
         )}

@@ -18,6 +18,7 @@ import { problem } from './problem.tsx';
 import { duration, isQueryTimeout, scanHint, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
 import { activity } from '../../query/activity.ts';
 import { ActivityPanel, type ActivityResult } from '../../../views/activity.tsx';
+import { isBigintId } from '../../db/ids.ts';
 
 export const PAGE_SIZE = 50;
 
@@ -93,7 +94,7 @@ export function eventRoutes(deps: AppDeps) {
 
   app.get('/events/:id', async (c) => {
     const id = c.req.param('id');
-    if (!/^\d{1,18}$/.test(id)) return problem(c, 400, 'Bad request', `"${id.slice(0, 40)}" is not an event id (a whole number).`);
+    if (!isBigintId(id)) return problem(c, 400, 'Bad request', `"${id.slice(0, 40)}" is not an event id (a whole number).`);
     const fields = c.req.query('fields');
     if (fields !== undefined && fields !== 'all' && fields !== 'changed') return problem(c, 400, 'Bad request', 'fields: must be "all" or "changed".');
     const back = eventBack(c.req.query('back'));
