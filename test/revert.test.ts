@@ -158,6 +158,24 @@ t('a change that left no event (ignored column alone) does not count; a change m
   await refusedWith(db, one(upd.id), /"name" differs from what it left/);
 });
 
+t('capture off on the table (a trigger disabled) or not recording the action the revert performs: refused, so no revert goes unrecorded', async ({ db }) => {
+  const id = await insertPerson(db, 'off@example.com');
+  await db.pool.query(`UPDATE people SET name = 'Off' WHERE id = $1`, [id]);
+  const upd = await lastEvent(db);
+  assert.ok(canRun(await preview(db, one(upd.id)), false), 'positive control: with capture on it can run');
+  await db.pool.query(`ALTER TABLE people DISABLE TRIGGER pgtrail_update`);
+  try {
+    await refusedWith(db, one(upd.id), /capture is off on public\.people \(pgtrail_update disabled\), so the revert would not be recorded/);
+  } finally {
+    await db.pool.query(`ALTER TABLE people ENABLE TRIGGER pgtrail_update`);
+  }
+  await db.pool.query(`CREATE TABLE only_inserts (id int PRIMARY KEY, v text)`);
+  await enableAudit(db.pool, { schema: 'public', table: 'only_inserts' }, { actions: ['insert'] });
+  await db.pool.query(`INSERT INTO only_inserts VALUES (1, 'x')`);
+  const ins = await lastEvent(db, `target_type = 'public.only_inserts'`);
+  await refusedWith(db, one(ins.id), /capture does not record deletes \(--actions\)/);
+});
+
 t('the row is gone, or its key is taken: refused, and no override lifts it', async ({ db }) => {
   const id = await insertPerson(db, 'c@example.com');
   await db.pool.query(`UPDATE people SET name = 'X' WHERE id = $1`, [id]);

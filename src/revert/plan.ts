@@ -67,6 +67,9 @@ export function planEvent(event: EventJson, table: RevertTable | null): Step | R
   if (!isRowChange(event.action)) return refuse(`event #${event.id} (${event.action}) is not a row change: only insert, update and delete events can be reverted`);
   if (!table) return refuse(`${event.target_type} is not audited any more, so a revert could not be recorded: enable auditing on it again first`);
   if (table.columns.length === 0) return refuse(`${event.target_type} no longer exists`);
+  const performs = event.action === 'delete' ? 'insert' : event.action === 'insert' ? 'delete' : 'update';
+  if (!table.actions.includes(performs)) return refuse(`${event.target_type}'s capture does not record ${performs}s (--actions), so the revert (an ${performs === 'update' ? 'update' : performs}) would not be recorded`);
+  if (table.captureOff.length) return refuse(`capture is off on ${event.target_type} (${table.captureOff.join(', ')}), so the revert would not be recorded: run \`pgtrail enable ${event.target_type}\` first`);
   if (event.target_id === null || table.keyColumns.length === 0) return refuse(`${event.target_type} has no key, so the row of event #${event.id} cannot be found`);
 
   const now = new Map(table.columns.map((c) => [c.name, c]));
