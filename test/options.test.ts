@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { enableAudit } from '../src/audit/enable.ts';
-import { REDACTED } from '../src/generator/render.ts';
+import { REDACTED } from '../src/generator/markers.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { eventsFor } from './helpers/events.ts';
 

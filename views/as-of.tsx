@@ -4,7 +4,8 @@
 // the difference between the two times, and the record's events around the point.
 import type { Principal } from '../src/server/auth/principal.ts';
 import type { AsOfResult, RecordState, TimelineEntry } from '../src/query/record/as-of.ts';
-import { isOversizedValue, type ColumnInfo } from '../src/query/record/columns.ts';
+import type { ColumnInfo } from '../src/query/record/columns.ts';
+import { isOversized } from '../src/generator/markers.ts';
 import type { ChainEvent } from '../src/query/record/events.ts';
 import { ActionBadge } from './events.tsx';
 import { UtcTime, Value } from './event.tsx';
@@ -77,7 +78,7 @@ function ColumnNotes({ c }: { c: ColumnInfo }) {
 
 /** As the event page shows a value; an oversized value an update left alone has no md5 of its own. */
 function Cell({ value, absent }: { value: unknown; absent: boolean }) {
-  if (isOversizedValue(value) && value.unchanged) {
+  if (isOversized(value) && value.unchanged) {
     return <span class="oversized" title="unchanged by this event: its md5 is in the event that wrote it">oversized value: {value.bytes.toLocaleString('en-US')} bytes, unchanged</span>;
   }
   return <Value value={value} absent={absent} />;

@@ -13,12 +13,16 @@ import { Target } from './target.tsx';
 import { ActionBadge } from './events.tsx';
 import { display, isOversized, REDACTED, utc } from './format.ts';
 import { Layout } from './layout.tsx';
+import { isRowChange } from '../src/generator/spec.ts';
 
 export function Value({ value, absent }: { value: unknown; absent?: boolean }) {
   if (absent) return <span class="muted">(absent)</span>;
   if (value === null || value === undefined) return <span class="null">null</span>;
   if (value === REDACTED) return <span class="redacted" title="this column is recorded redacted">redacted</span>;
-  if (isOversized(value)) return <span class="oversized" title={`md5 ${value.md5}`}>oversized value: {value.bytes.toLocaleString('en-US')} bytes</span>;
+  if (isOversized(value)) {
+    const title = value.md5 ? `md5 ${value.md5}` : 'left alone by this update: its md5 is in the event that wrote it';
+    return <span class="oversized" title={title}>oversized value: {value.bytes.toLocaleString('en-US')} bytes{value.unchanged ? ' (unchanged)' : ''}</span>;
+  }
   return <code class="v">{display(value)}</code>;
 }
 
@@ -127,7 +131,6 @@ export function EventPage({ e, all, back, principal, csrfToken, seal, target }: 
   const history = e.target_id !== null ? `/events?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id })}` : undefined;
   // The record as it was just after this event (src/server/console/as-of.tsx).
   const asOf = e.target_id !== null ? `/records/as-of?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id, at: e.occurred_at, event: String(e.id) })}` : undefined;
-  const revertable = e.action === 'insert' || e.action === 'update' || e.action === 'delete';
   return (
     <Layout title={`Event ${e.id}`} principal={principal} csrfToken={csrfToken} section="events">
       <p class="crumbs"><a href={back} id="back-to-events">← Events</a></p>
@@ -144,7 +147,7 @@ export function EventPage({ e, all, back, principal, csrfToken, seal, target }: 
             : <span class="muted" id="no-history">No record history: this event has no target id, so it is not about one record.</span>}
           {asOf && <a class="button" id="as-of-link" href={asOf}>Record as of this event</a>}
           <a class="button" id="tx-link" href={`/events?tx_id=${e.tx_id}`}>Same transaction <span class="muted">(tx {e.tx_id})</span></a>
-          {revertable && can(principal, 'revert') && <a class="button ghost" id="revert-link" href={`/events/${e.id}/revert`}>Revert…</a>}
+          {isRowChange(e.action) && can(principal, 'revert') && <a class="button ghost" id="revert-link" href={`/events/${e.id}/revert`}>Revert…</a>}
           {e.actor_id && <a class="button ghost" href={`/events?${new URLSearchParams({ actor_type: e.actor_type, actor_id: e.actor_id })}`}>Everything by this actor</a>}
         </p>
       </div>

@@ -6,6 +6,7 @@ import type { EventJson } from '../src/query/columns.ts';
 import type { FilterError } from '../src/query/filter.ts';
 import type { Count, Page } from '../src/query/list.ts';
 import type { Principal } from '../src/server/auth/principal.ts';
+import { ACTIONS } from '../src/generator/spec.ts';
 import { display, query, thousands, utc } from './format.ts';
 import { Layout } from './layout.tsx';
 import { EmptyState } from './empty-state.tsx';
@@ -37,7 +38,6 @@ export interface ListProps {
   activity?: Child;
 }
 
-const ROW_ACTIONS = ['insert', 'update', 'delete', 'truncate'] as const;
 const WINDOWS = [['', 'Any time'], ['1h', 'Last hour'], ['24h', '24 h'], ['7d', '7 days'], ['30d', '30 days']] as const;
 export const LIVE_SECONDS = 5;
 
@@ -46,7 +46,7 @@ function actionsOf(params: URLSearchParams): string[] {
 }
 
 function actionClass(action: string): string {
-  if ((ROW_ACTIONS as readonly string[]).includes(action)) return `act act-${action}`;
+  if ((ACTIONS as readonly string[]).includes(action)) return `act act-${action}`;
   if (action === 'auth.sign_in_failed') return 'act act-failed';
   if (action.startsWith('auth.')) return 'act act-auth';
   return 'act act-app';
@@ -196,7 +196,7 @@ function FilterForm(props: ListProps) {
   const { params, basePath, kind } = props;
   const bad = 'error' in props.result ? props.result.error.field : undefined;
   const actions = actionsOf(params);
-  const others = actions.filter((a) => !(ROW_ACTIONS as readonly string[]).includes(a));
+  const others = actions.filter((a) => !(ACTIONS as readonly string[]).includes(a));
   const window = params.get('window') ?? '';
   const chips = (['actor_id', 'tx_id'] as const).filter((k) => params.get(k));
   return (
@@ -226,7 +226,7 @@ function FilterForm(props: ListProps) {
         {kind === 'events' ? (
           <fieldset class={`field actions${bad === 'action' ? ' invalid' : ''}`}>
             <legend>Action</legend>
-            {ROW_ACTIONS.map((a) => (
+            {ACTIONS.map((a) => (
               <label class="check"><input type="checkbox" name="action" value={a} checked={actions.includes(a)} /> {a}</label>
             ))}
             <input name="action" aria-label="Other actions" value={others.join(', ')} placeholder="auth.*, broadcast.send" autocomplete="off" />

@@ -17,11 +17,7 @@ export function display(value: unknown): string {
   return stringifyExact(value);
 }
 
-export const REDACTED = '[redacted]';
-
-export function isOversized(value: unknown): value is { $pgtrail: 'oversized'; bytes: number; md5: string } {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>).$pgtrail === 'oversized';
-}
+export { isOversized, REDACTED } from '../src/generator/markers.ts';
 
 /** Query string without empty values, so shared links stay short. */
 export function query(params: URLSearchParams, extra: Record<string, string | undefined> = {}): string {

@@ -14,7 +14,7 @@ export const TEMPLATE_VERSION = 3;
 const template = readSql(`templates/trigger.v${TEMPLATE_VERSION}.sql`);
 
 /** The mask written in place of a redacted value. */
-export const REDACTED = '[redacted]';
+import { REDACTED } from './markers.ts';
 
 export interface RenderedAudit {
   /** Function + triggers; what the hash covers. */

@@ -5,6 +5,10 @@ import { parseVerbRule } from './verbs.ts';
 export const ACTIONS = ['insert', 'update', 'delete', 'truncate'] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/** The actions that change one row (a truncate records no rows): what as-of replays and revert undoes. */
+export const ROW_CHANGES = ['insert', 'update', 'delete'] as const;
+export const isRowChange = (action: string): boolean => (ROW_CHANGES as readonly string[]).includes(action);
+
 /** What a DBA chooses when enabling auditing on a table (stored in audit.audited_tables.options). */
 export interface AuditOptions {
   /** Columns that never appear in an event (not in old/new data, not in changed_fields). */

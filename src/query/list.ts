@@ -10,6 +10,7 @@ import { predicateOptions, targetInfo, type TargetInfo } from './targets.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { isBigintId } from '../db/ids.ts';
 
+/** A page of events: the console's page and the API's default `limit`. */
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 export const COUNT_CAP = 10_000;

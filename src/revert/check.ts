@@ -5,7 +5,7 @@ import { CANONICAL_SETTINGS } from '../generator/canonical.ts';
 import type { Queryable } from '../generator/introspect.ts';
 import { EVENT_JSON, parseEvent, type EventJson } from '../query/columns.ts';
 import { parseExact, stringifyExact, type ExactValue } from '../query/exact-json.ts';
-import { REDACTED } from '../generator/render.ts';
+import { REDACTED } from '../generator/markers.ts';
 import type { Step } from './plan.ts';
 import { rowNowStatement } from './sql.ts';
 import { loadTable, type RevertTable } from './table.ts';

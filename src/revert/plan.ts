@@ -6,7 +6,8 @@
 //   insert → delete the row, found by its key.
 import type { EventJson } from '../query/columns.ts';
 import { stringifyExact, type ExactValue } from '../query/exact-json.ts';
-import { REDACTED } from '../generator/render.ts';
+import { isOversized, REDACTED } from '../generator/markers.ts';
+import { isRowChange } from '../generator/spec.ts';
 import { deleteStatement, insertStatement, updateStatement, type Statement } from './sql.ts';
 import type { RevertTable } from './table.ts';
 
@@ -33,10 +34,6 @@ export interface Refusal {
   eventId: number;
   reason: string;
 }
-
-export const isRowChange = (action: string) => action === 'insert' || action === 'update' || action === 'delete';
-
-const isOversized = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Record<string, unknown>).$pgtrail === 'oversized';
 
 /** Why a recorded value cannot be written back, or null when it can. */
 function unrecorded(column: string, value: ExactValue): string | null {

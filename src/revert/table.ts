@@ -2,6 +2,7 @@
 // audited (and with which options), its key, and its columns as they are now. Catalog and
 // registry reads only, so the console's read-only role can plan a revert it may not run.
 import type { Queryable } from '../generator/introspect.ts';
+import { ACTIONS } from '../generator/spec.ts';
 
 export interface ColumnNow {
   name: string;
@@ -61,6 +62,6 @@ export async function loadTable(db: Queryable, targetType: string): Promise<Reve
   return {
     schema: r.schema_name, table: r.table_name, name: targetType, keyColumns: r.key_columns,
     exclude: list(r.options?.exclude), redact: list(r.options?.redact), ignore: list(r.options?.ignore), columns, captureOff,
-    actions: Array.isArray(r.options?.actions) ? list(r.options.actions) : ['insert', 'update', 'delete', 'truncate'],
+    actions: Array.isArray(r.options?.actions) ? list(r.options.actions) : [...ACTIONS],
   };
 }

@@ -16,7 +16,8 @@ import { findAnchor, MAX_KEY_CHANGES, walkChain, type Chain } from './chain.ts';
 import { describeColumns, type ColumnInfo } from './columns.ts';
 import { diffImages, type FieldDiff } from './diff.ts';
 import { chainSql, countCapped, cutSql, entitySql, inCut, readEvent, readEvents, readImage, type ChainEvent, type Cut } from './events.ts';
-import { resolveTarget, ROW_ACTIONS, type RecordTarget } from './target.ts';
+import { resolveTarget, type RecordTarget } from './target.ts';
+import { isRowChange, ROW_CHANGES } from '../../generator/spec.ts';
 import { fromDate, type AsOfTime } from './time.ts';
 
 /** Events shown on each side of the point in time. */
@@ -144,7 +145,7 @@ async function anchorFor(db: Queryable, target: RecordTarget, key: string, reque
   const cut: Cut = { kind: 'event', id: request.eventId };
   const event = await readEvent(db, sql`id = ${val(request.eventId, 'bigint')}`, 'ASC');
   if (!event) throw new NoHistoryError(`there is no event ${request.eventId}; it may have expired under the retention setting`);
-  const rowChange = (ROW_ACTIONS as readonly string[]).includes(event.action);
+  const rowChange = isRowChange(event.action);
   if (rowChange && event.target_type === target.targetType && (event.target_id === key || event.old_target_id === key)) return { cut, anchor: event };
   if (!rowChange && target.entity !== null && event.target_type === target.entity && event.target_id === key) {
     return { cut, anchor: await findAnchor(db, target.targetType, key, cut) };
@@ -217,7 +218,7 @@ async function incompleteness(db: Queryable, target: RecordTarget, chain: Chain,
   if (target.audited === null) {
     out.push({ kind: 'not_audited_now', message: `${type} is no longer audited: changes made since capture was turned off are not in the history` });
   } else {
-    const missing = ROW_ACTIONS.filter((a) => !target.audited!.actions.includes(a));
+    const missing = ROW_CHANGES.filter((a) => !target.audited!.actions.includes(a));
     if (missing.length) out.push({ kind: 'actions_not_captured', message: `${type}'s capture does not record ${missing.map((a) => `${a}s`).join(' or ')}: such changes are missing from the history` });
   }
   return out;

@@ -9,7 +9,7 @@
 import { sql, val } from '../../db/fragment.ts';
 import type { Queryable } from '../../generator/introspect.ts';
 import { cutSql, readEvent, type ChainEvent, type Cut, type Segment } from './events.ts';
-import { ROW_ACTIONS } from './target.ts';
+import { ROW_CHANGES } from '../../generator/spec.ts';
 
 /** Key changes followed in each direction; a record renamed more often says so (start/end 'capped'). */
 export const MAX_KEY_CHANGES = 50;
@@ -29,7 +29,7 @@ export interface Chain {
   keyChanges: ChainEvent[];
 }
 
-const rowChange = sql`action = ANY(${val([...ROW_ACTIONS], 'text[]')})`;
+const rowChange = sql`action = ANY(${val([...ROW_CHANGES], 'text[]')})`;
 
 /**
  * The event the chain is built around: the record's newest row change under `key` within the

@@ -3,7 +3,7 @@
 // (excluded), one whose changes alone are not recorded (ignored), one the table no longer has,
 // or one the table has now that the row image does not. Pure: the caller passes the table as it is now.
 import type { ExactValue } from '../exact-json.ts';
-import { REDACTED } from '../../generator/render.ts';
+import { isOversized, REDACTED } from '../../generator/markers.ts';
 import type { RecordTarget } from './target.ts';
 
 export type ValueKind = 'value' | 'null' | 'redacted' | 'oversized';
@@ -22,14 +22,10 @@ export interface ColumnInfo {
   ignored: boolean;
 }
 
-export function isOversizedValue(value: unknown): value is { $pgtrail: 'oversized'; bytes: number; md5?: string; unchanged?: boolean } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as Record<string, unknown>).$pgtrail === 'oversized';
-}
-
 export function valueKind(name: string, value: ExactValue, target: RecordTarget): ValueKind {
   if (value === null) return 'null';
   if (value === REDACTED && (target.audited === null || target.audited.redact.includes(name))) return 'redacted';
-  if (isOversizedValue(value)) return 'oversized';
+  if (isOversized(value)) return 'oversized';
   return 'value';
 }
 

@@ -3,9 +3,9 @@
 // Pure: the two images and the events between come from as-of.ts, the events capped there.
 import { stringifyExact, type ExactValue } from '../exact-json.ts';
 import type { ChainEvent } from './events.ts';
-import { isOversizedValue } from './columns.ts';
+import { isOversized } from '../../generator/markers.ts';
 
-const leftAlone = (v: unknown) => isOversizedValue(v) && v.unchanged === true;
+const leftAlone = (v: unknown) => isOversized(v) && v.unchanged === true;
 
 export interface FieldDiff {
   field: string;

@@ -4,7 +4,7 @@ import { join, raw, sql, val, type Fragment } from '../../db/fragment.ts';
 import type { Queryable } from '../../generator/introspect.ts';
 import { ACTOR_DISPLAY, OCCURRED_AT_UTC } from '../columns.ts';
 import { parseExact, type ExactValue } from '../exact-json.ts';
-import { ROW_ACTIONS } from './target.ts';
+import { ROW_CHANGES } from '../../generator/spec.ts';
 
 /** What the timeline and the chain walk need of an event (no row images). */
 export interface ChainEvent {
@@ -58,12 +58,12 @@ export function inCut(e: Pick<ChainEvent, 'id' | 'occurred_at'>, cut: Cut): bool
 
 /** The row changes of the record: its key segments, each within its id range. */
 export function chainSql(targetType: string, segments: Segment[]): Fragment {
-  return keyedSql(targetType, segments, sql`action = ANY(${val([...ROW_ACTIONS], 'text[]')})`);
+  return keyedSql(targetType, segments, sql`action = ANY(${val([...ROW_CHANGES], 'text[]')})`);
 }
 
 /** The application's own events about the record (log_event with the table's entity type and its key). */
 export function entitySql(entity: string, segments: Segment[]): Fragment {
-  return keyedSql(entity, segments, sql`action <> ALL(${val([...ROW_ACTIONS, 'truncate'], 'text[]')})`);
+  return keyedSql(entity, segments, sql`action <> ALL(${val([...ROW_CHANGES, 'truncate'], 'text[]')})`);
 }
 
 function keyedSql(targetType: string, segments: Segment[], actions: Fragment): Fragment {

@@ -3,9 +3,8 @@
 // registry and the catalog say about that table now (options, key, columns).
 import type { Queryable } from '../../generator/introspect.ts';
 import { UserError } from '../../db/errors.ts';
-import type { Action } from '../../generator/spec.ts';
+import { ACTIONS, ROW_CHANGES, type Action } from '../../generator/spec.ts';
 
-export const ROW_ACTIONS = ['insert', 'update', 'delete'] as const;
 
 export interface RecordTarget {
   /** `schema.table`, as the row-change events carry it. */
@@ -51,7 +50,7 @@ export async function resolveTarget(db: Queryable, typeName: string): Promise<Re
       entity: typeof o.entity === 'string' && o.entity !== '' ? o.entity : null,
       audited: {
         exclude: o.exclude ?? [], redact: o.redact ?? [], ignore: o.ignore ?? [],
-        actions: o.actions ?? ['insert', 'update', 'delete', 'truncate'], keyColumns: row.key_columns ?? [],
+        actions: o.actions ?? [...ACTIONS], keyColumns: row.key_columns ?? [],
       },
       columnsNow: await columnsNow(db, row.schema_name, row.table_name),
     };
@@ -59,7 +58,7 @@ export async function resolveTarget(db: Queryable, typeName: string): Promise<Re
   // Not audited now: a table disabled since still has its history.
   const known = await db.query(
     `SELECT EXISTS (SELECT FROM audit.events WHERE target_type = $1 AND action = ANY($2::text[])) AS rows,
-            EXISTS (SELECT FROM audit.events WHERE target_type = $1) AS any`, [typeName, ROW_ACTIONS]);
+            EXISTS (SELECT FROM audit.events WHERE target_type = $1) AS any`, [typeName, ROW_CHANGES]);
   if (known.rows[0].rows) {
     const dot = typeName.indexOf('.');
     return {

@@ -3,7 +3,7 @@
 // the same list with preset filters) and the event detail page.
 import { Hono, type Context } from 'hono';
 import { FilterError, parseFilter, type EventFilter } from '../../query/filter.ts';
-import { countEvents, getEvent, listEvents } from '../../query/list.ts';
+import { countEvents, DEFAULT_LIMIT, getEvent, listEvents } from '../../query/list.ts';
 import { targetInfo } from '../../query/targets.ts';
 import { can } from '../auth/principal.ts';
 import { ListPage, Results, type ListKind, type ListProps } from '../../../views/events.tsx';
@@ -20,7 +20,6 @@ import { activity } from '../../query/activity.ts';
 import { ActivityPanel, type ActivityResult } from '../../../views/activity.tsx';
 import { isBigintId } from '../../db/ids.ts';
 
-export const PAGE_SIZE = 50;
 
 function heading(kind: ListKind, f: EventFilter): string | undefined {
   if (kind !== 'events') return undefined;
@@ -58,7 +57,7 @@ export function eventRoutes(deps: AppDeps) {
       const cursor = live ? undefined : params.get('cursor') ?? undefined;
       const shown = filter;
       const [page, count, hint, panel] = await Promise.all([
-        listEvents(reads, filter, { limit: PAGE_SIZE, cursor: cursor || undefined, secret: deps.secret, now }),
+        listEvents(reads, filter, { limit: DEFAULT_LIMIT, cursor: cursor || undefined, secret: deps.secret, now }),
         countEvents(reads, filter, now),
         kind === 'events' ? scanHint(reads, filter, now) : undefined,
         // Timed like the count; a cut panel says so and the list still renders.
