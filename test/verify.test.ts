@@ -325,7 +325,7 @@ t('recomputed in small chunks by three connections at once, the report is the on
       DELETE FROM audit.events WHERE id = ${b[2]};
       ALTER TABLE audit.events ENABLE TRIGGER USER`);
     const forged = await trail.db.pool.query(`INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
-      SELECT ${Number(a[4]) - 0} + 1000000, tx_id, 'test.forged', 'test', 'user', 'x' FROM audit.events WHERE id = ${a[0]} RETURNING id`);
+      SELECT ${Number(a[4]) + 1_000_000}, tx_id, 'test.forged', 'test', 'user', 'x' FROM audit.events WHERE id = ${a[0]} RETURNING id`);
     const run = async (helpers: number, chunkEvents?: number) => {
       const main = await trail.db.pool.connect();
       const extra = await Promise.all(Array.from({ length: helpers }, () => trail.db.pool.connect()));

@@ -13,6 +13,7 @@ import { GENESIS_HASH, sealMessage, sha256, signatureValid, type Expiry, type Sn
 import { expiriesAfter, locatorsOf, readKeys, readSeals, requireSeals, type StoredSeal } from './store.ts';
 import { IdSet } from './id-set.ts';
 import { isBigintId } from '../db/ids.ts';
+import { quoteLiteral } from '../db/sql.ts';
 
 export type FindingKind =
   | 'altered' | 'missing' | 'inserted' | 'uncovered' | 'unsealed_older' | 'events_hash'
@@ -121,7 +122,8 @@ export async function verifyTrail(client: pg.ClientBase, options: VerifyOptions 
       for (const helper of helpers) {
         await helper.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         joined.push(helper);
-        await helper.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/[^0-9A-F-]/gi, '')}'`);
+        // SET takes no bind parameters: the value goes through the one quoting path.
+        await helper.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`);
       }
     }
     return await verifyInSnapshot(client, [client, ...joined], options);

@@ -2,7 +2,6 @@
 // (a typo such as `actor_idd=…` must not silently widen an export to everything).
 import { FilterError, FILTER_KEYS } from '../../query/filter.ts';
 
-export const FILTER_PARAMS: readonly string[] = FILTER_KEYS;
 export const LIST_PARAMS: readonly string[] = [...FILTER_KEYS, 'limit', 'cursor'];
 export const EXPORT_PARAMS: readonly string[] = [...FILTER_KEYS, 'raw'];
 

@@ -17,7 +17,7 @@
 import { Hono, type Context } from 'hono';
 import type pg from 'pg';
 import { UserError } from '../../db/errors.ts';
-import { parseFilter } from '../../query/filter.ts';
+import { FILTER_KEYS, parseFilter } from '../../query/filter.ts';
 import { DEFAULT_LIMIT, getEventText, listEventTexts, MAX_LIMIT, type PageText } from '../../query/list.ts';
 import type { BoundedReads } from '../deps.ts';
 import { duration, isQueryTimeout, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
@@ -26,7 +26,7 @@ import type { SealKey } from '../../integrity/keys.ts';
 import { chainJson, exportManifestText } from '../../integrity/chain-json.ts';
 import { can, type AppEnv } from '../auth/principal.ts';
 import { bearerAuth } from './bearer.ts';
-import { FILTER_PARAMS, LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
+import { LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
 import { activity } from '../../query/activity.ts';
 import { activityJson } from '../../query/activity-json.ts';
 import { isBigintId } from '../../db/ids.ts';
@@ -147,7 +147,7 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   api.get('/activity', async (c) => {
     const params = new URL(c.req.url).searchParams;
-    rejectUnknownParams(params, FILTER_PARAMS);
+    rejectUnknownParams(params, FILTER_KEYS);
     const filter = parseFilter(params);
     let result;
     try {
