@@ -21,10 +21,10 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbedded } from '../src/embedded.ts';
+import { startEmbedded } from '../src/embedded/server.ts';
 import { buildCopySql, type ExportFormat } from '../src/export/copy-sql.ts';
-import { migrate } from '../src/migrate.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { migrate } from '../src/install/migrate.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);

@@ -2,8 +2,8 @@
 // 150,000 labelled rows inserted and updated (300,000 events), then the capped count of each query
 // five times, medians. `in_data` is read-time only, so it has no write cost to measure.
 //   npx tsx bench/in-data-search.ts        (under flock /tmp/bench.lock) → bench/results/in-data-search.json
-import { startEmbedded } from '../src/embedded.ts';
-import { migrate } from '../src/migrate.ts';
+import { startEmbedded } from '../src/embedded/server.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { enableAudit } from '../src/audit/enable.ts';
 import { INSERT_ROWS, TABLE_DDL, UPDATE_ROWS } from './lib/variants.ts';
 import { connect, median, urlFor } from './lib/util.ts';

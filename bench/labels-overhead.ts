@@ -5,8 +5,8 @@
 // Result: bench/results/labels-overhead.json.
 //   (b) single-row INSERTs, pgbench -c 4 -j 2 -T D   (c) one statement inserting / updating / deleting N rows
 //   (f) the fallback: a label that raises on 10% of the rows of the bulk statements
-import { startEmbedded } from '../src/embedded.ts';
-import { migrate } from '../src/migrate.ts';
+import { startEmbedded } from '../src/embedded/server.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { enableAudit, disableAudit } from '../src/audit/enable.ts';
 import { parseVerbRule } from '../src/generator/verbs.ts';
 import { DELETE_ROWS, INSERT_ROWS, TABLE_DDL, UPDATE_ROWS } from './lib/variants.ts';

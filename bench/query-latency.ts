@@ -29,14 +29,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import pg from 'pg';
-import { startEmbedded } from '../src/embedded.ts';
-import { migrate } from '../src/migrate.ts';
+import { startEmbedded } from '../src/embedded/server.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { parseFilter, windowFrom } from '../src/query/filter.ts';
 import { countEvents, listEvents } from '../src/query/list.ts';
 import { activity } from '../src/query/activity.ts';
 import { advanceXidsPast } from './lib/xids.ts';
 import { disableSearchIndex, enableSearchIndex, searchIndexStatus, type SearchIndexStatus } from '../src/maintenance/search-index.ts';
-import type { Queryable } from '../src/generator/introspect.ts';
+import type { Queryable } from '../src/db/queryable.ts';
 import { actorId, actorName, FIRST, generateEvents, TABLES, txOf, userIp, ID_BASE } from './lib/events-gen.ts';
 import { connect, fmt, lpad, pad, urlFor } from './lib/util.ts';
 

@@ -10,7 +10,7 @@
 //   flock /tmp/bench.lock npx tsx bench/to-only-brin.ts --data-dir=/tmp/qlat2/data
 // (after `npm run bench:query -- --data-dir=/tmp/qlat2/data` generated the monthly database)
 import pg from 'pg';
-import { startEmbedded } from '../src/embedded.ts';
+import { startEmbedded } from '../src/embedded/server.ts';
 import { urlFor } from './lib/util.ts';
 
 const dataDir = process.argv.slice(2).find((a) => a.startsWith('--data-dir='))?.slice(11);

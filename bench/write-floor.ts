@@ -18,8 +18,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmbedded } from '../src/embedded.ts';
-import { migrate } from '../src/migrate.ts';
+import { startEmbedded } from '../src/embedded/server.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { disableAudit } from '../src/audit/enable.ts';
 import { introspect } from '../src/generator/introspect.ts';
 import { renderAudit } from '../src/generator/render.ts';

@@ -23,8 +23,8 @@ import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbedded } from '../src/embedded.ts';
-import { migrate } from '../src/migrate.ts';
+import { startEmbedded } from '../src/embedded/server.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { enableAudit, disableAudit } from '../src/audit/enable.ts';
 import {
   BARE_LOG, bareRowTriggers, DELETE_ROWS, DROP_VARIANT_TRIGGERS, INSERT_ROWS, PGBENCH_INSERT, PGBENCH_UPDATE, PREFILL, TABLE_DDL, UPDATE_ROWS,

@@ -9,13 +9,13 @@ import { loadConfig } from './config.ts';
 import { connectClient, createPool } from './db/connect.ts';
 import { UserError } from './db/errors.ts';
 import { inTransaction } from './db/transaction.ts';
-import { startEmbedded, takeShutdownSignals, type RunningPostgres } from './embedded.ts';
-import { removeState, statePath, writeState } from './embedded-state.ts';
-import { migrate } from './migrate.ts';
+import { startEmbedded, takeShutdownSignals, type RunningPostgres } from './embedded/server.ts';
+import { removeState, statePath, writeState } from './embedded/state.ts';
+import { migrate } from './install/migrate.ts';
 import { installDemo, makeDemoChanges } from './demo/seed.ts';
 import { installDemoHistory } from './demo/history.ts';
-import { generatePassword } from './console/passwords.ts';
-import { addUser, listUsers } from './console/users.ts';
+import { generatePassword } from './accounts/passwords.ts';
+import { addUser, listUsers } from './accounts/users.ts';
 import { startConsole } from './server/serve.ts';
 import { DEMO_REVERT_ROLE, ensureDemoRevertRole } from './revert/demo-role.ts';
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { activity, type Activity } from '../src/query/activity.ts';
 import { bucketSize } from '../src/query/activity-buckets.ts';
 import { parseFilter } from '../src/query/filter.ts';
-import { createConsolePool } from '../src/console/pool.ts';
+import { createConsolePool } from '../src/db/console-pool.ts';
 import { createApp } from '../src/server/app.ts';
 import { Client, consoleFixture, type ConsoleFixture } from './helpers/console.ts';
 

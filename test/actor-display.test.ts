@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { enableAudit } from '../src/audit/enable.ts';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { Client, consoleFixture, type ConsoleFixture } from './helpers/console.ts';
 import { csvRecords } from './helpers/csv.ts';
 

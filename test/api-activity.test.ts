@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { enableAudit } from '../src/audit/enable.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { apiApp, bearer, consoleRolePool } from './helpers/api.ts';

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
-import { createToken, hashToken, listTokens, revokeToken } from '../src/server/auth/tokens.ts';
+import { createToken, hashToken, listTokens, revokeToken } from '../src/accounts/tokens.ts';
 import { apiApp, bearer, consoleRolePool, exportEvents, waitFor } from './helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { enableAudit } from '../src/audit/enable.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { apiApp, bearer, consoleRolePool } from './helpers/api.ts';
 import { Client, consoleFixture, type ConsoleFixture } from './helpers/console.ts';
 

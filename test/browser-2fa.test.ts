@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, Page } from 'playwright-core';
-import { base32Decode, hotp, stepAt } from '../src/console/totp.ts';
+import { base32Decode, hotp, stepAt } from '../src/accounts/totp.ts';
 import type { RunningConsole } from '../src/server/serve.ts';
 import type { TestDatabase } from './helpers/database.ts';
 import { demoConsole, launchChromium, openPage, requireChromium } from './helpers/browser.ts';

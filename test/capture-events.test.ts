@@ -146,7 +146,7 @@ t('the CLI: enable and disable each leave one event', async ({ db }) => {
 t('the migration helpers: enableAudit / disableAudit in a host migration, up then down, one event each', async ({ db }) => {
   const { display } = await freshTable(db, false);
   const dir = await mkdtemp(join(tmpdir(), 'pgtrail-capture-events-'));
-  const helpers = fileURLToPath(new URL('../src/migration-helpers.ts', import.meta.url));
+  const helpers = fileURLToPath(new URL('../src/audit/migration-helpers.ts', import.meta.url));
   await writeFile(join(dir, '001_audit.ts'), `import { enableAudit, disableAudit } from ${JSON.stringify(helpers)};
 export async function up(pgm) { await enableAudit(pgm, ${JSON.stringify(display)}, { ignore: ['email'] }); }
 export async function down(pgm) { await disableAudit(pgm, ${JSON.stringify(display)}); }

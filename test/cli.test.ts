@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { auditStatus } from '../src/audit/status.ts';
 import { report } from '../src/cli/errors.ts';
 import { UserError } from '../src/db/errors.ts';
-import { freePort } from '../src/embedded.ts';
+import { freePort } from '../src/embedded/server.ts';
 import { TEMPLATE_VERSION } from '../src/generator/render.ts';
 import { createTestDatabase, withAdmin, type TestDatabase } from './helpers/database.ts';
 import { cli, type Run } from './helpers/cli.ts';

@@ -5,8 +5,8 @@
 // log's events for each, with IP and user agent.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { open } from '../src/console/secret-box.ts';
-import { otpauthUri } from '../src/console/totp.ts';
+import { open } from '../src/accounts/secret-box.ts';
+import { otpauthUri } from '../src/accounts/totp.ts';
 import { Client, consoleFixture, csrfFrom, PASSWORD, type ConsoleFixture } from './helpers/console.ts';
 import { addTestUser, codeAt, codeStep, enrol, passwordStep, recoveryCodesFrom, secretFrom, testTotpKey } from './helpers/two-factor.ts';
 

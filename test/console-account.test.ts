@@ -5,8 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../src/cli/main.ts';
-import { verifyPassword } from '../src/console/passwords.ts';
-import { changeRole, setDisabled } from '../src/console/users.ts';
+import { verifyPassword } from '../src/accounts/passwords.ts';
+import { changeRole, setDisabled } from '../src/accounts/users.ts';
 import { UserError } from '../src/db/errors.ts';
 import { Client, consoleFixture, csrfFrom, PASSWORD, type ConsoleFixture } from './helpers/console.ts';
 import { addTestUser, testTotpKey } from './helpers/two-factor.ts';

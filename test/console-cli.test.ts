@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyPassword } from '../src/console/passwords.ts';
-import { createSession, resolveSession } from '../src/console/sessions.ts';
-import { writeState } from '../src/embedded-state.ts';
+import { verifyPassword } from '../src/accounts/passwords.ts';
+import { createSession, resolveSession } from '../src/accounts/sessions.ts';
+import { writeState } from '../src/embedded/state.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase }>('console-cli');

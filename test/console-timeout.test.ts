@@ -8,10 +8,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
 import type { Hono } from 'hono';
-import { createConsolePool } from '../src/console/pool.ts';
+import { createConsolePool } from '../src/db/console-pool.ts';
 import { enableSearchIndex, disableSearchIndex } from '../src/maintenance/search-index.ts';
 import { createApp } from '../src/server/app.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { Client, consoleFixture, type ConsoleFixture } from './helpers/console.ts';
 

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { enableAudit } from '../src/audit/enable.ts';
 import { auditStatus } from '../src/audit/status.ts';
-import { withAuditContext } from '../src/context.ts';
+import { withAuditContext } from '../src/audit/context.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { eventsFor } from './helpers/events.ts';
 

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../src/db/errors.ts';
-import { blockedOnTheWay, checkEmbeddedAccess, type Account } from '../src/embedded-access.ts';
-import { failOnSpawnError } from '../src/embedded.ts';
+import { blockedOnTheWay, checkEmbeddedAccess, type Account } from '../src/embedded/access.ts';
+import { failOnSpawnError } from '../src/embedded/server.ts';
 
 const t = suite<{ dir: string }>('embedded access');
 const STRANGER: Account = { name: 'postgres', uid: 54321, gids: [54321] };

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { enableAudit } from '../src/audit/enable.ts';
 import { ExactNumber, parseExact } from '../src/query/exact-json.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { Client, consoleFixture, type ConsoleFixture } from './helpers/console.ts';
 import { csvRecords } from './helpers/csv.ts';
 

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
-import { authenticateToken, createToken } from '../src/server/auth/tokens.ts';
+import { authenticateToken, createToken } from '../src/accounts/tokens.ts';
 import { apiApp, bearer, consoleRolePool } from './helpers/api.ts';
 import { csvRecords } from './helpers/csv.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';

@@ -8,9 +8,9 @@ import { Hono } from 'hono';
 import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { exportRoute } from '../src/export/routes.ts';
-import type { AppEnv } from '../src/server/auth/principal.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { exportRoute } from '../src/server/export-download.ts';
+import type { AppEnv } from '../src/server/env.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { apiApp, consoleRolePool, errorLog, exportEvents, waitFor, type ErrorLog } from './helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 

@@ -9,7 +9,7 @@ import { buildCopySql } from '../src/export/copy-sql.ts';
 import { EVENT_FIELDS, type EventJson } from '../src/query/columns.ts';
 import { FILTER_KEYS, parseFilter, type EventFilter } from '../src/query/filter.ts';
 import { listEvents, MAX_LIMIT } from '../src/query/list.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { apiApp, bearer, consoleRolePool, exportEvents, waitFor } from './helpers/api.ts';
 import { csvRecords, parseCsv } from './helpers/csv.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { migrate } from '../src/migrate.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { cli } from './helpers/cli.ts';
 import { createTestDatabase, urlFor, withAdmin, type TestDatabase } from './helpers/database.ts';
 

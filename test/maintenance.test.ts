@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { enableAudit } from '../src/audit/enable.ts';
-import { migrate } from '../src/migrate.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { runMaintenance, type MaintenanceStep } from '../src/maintenance/run.ts';
 import { setPartitioning, setRetention } from '../src/maintenance/retention.ts';
 import { MAINTENANCE_LOCK } from '../src/maintenance/lock.ts';

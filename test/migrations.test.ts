@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { migrate } from '../src/migrate.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { catalogDump } from './helpers/catalog.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 

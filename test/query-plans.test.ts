@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseFilter } from '../src/query/filter.ts';
 import { countEvents, listEvents, pagePlan, WALK_COST } from '../src/query/list.ts';
-import type { Queryable } from '../src/generator/introspect.ts';
+import type { Queryable } from '../src/db/queryable.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase; parents: Map<string, string> }>('query-plans');

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { parseFilter, type EventFilter } from '../src/query/filter.ts';
 import { listEvents, pagePlan } from '../src/query/list.ts';
 import { wherePredicate } from '../src/query/predicate.ts';
-import type { Queryable } from '../src/generator/introspect.ts';
+import type { Queryable } from '../src/db/queryable.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase }>('query-split');

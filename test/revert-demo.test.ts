@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
-import { withAuditContext } from '../src/context.ts';
+import { withAuditContext } from '../src/audit/context.ts';
 import { installDemo, makeDemoChanges } from '../src/demo/seed.ts';
 import { DEMO_REVERT_ROLE, ensureDemoRevertRole } from '../src/revert/demo-role.ts';
 import { createRevertPool } from '../src/revert/pool.ts';

@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { disableAudit, enableAudit } from '../src/audit/enable.ts';
-import { withAuditContext, type AuditContext } from '../src/context.ts';
+import { withAuditContext, type AuditContext } from '../src/audit/context.ts';
 import { buildPreview, canRun } from '../src/revert/preview.ts';
 import { RevertFailed, RevertRefused, runRevert } from '../src/revert/run.ts';
 import type { Selector } from '../src/revert/check.ts';

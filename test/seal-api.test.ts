@@ -11,7 +11,7 @@ import { generateSealKey, publicKeyFromRaw } from '../src/integrity/keys.ts';
 import { sealMessage, signatureValid } from '../src/integrity/seal-message.ts';
 import { sealNow } from '../src/integrity/seal.ts';
 import { registerKey } from '../src/integrity/store.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { apiApp, bearer, consoleRolePool, exportEvents, waitFor } from './helpers/api.ts';
 import { cli } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';

@@ -8,7 +8,7 @@ import { generateSealKey } from '../src/integrity/keys.ts';
 import { sealNow } from '../src/integrity/seal.ts';
 import { registerKey } from '../src/integrity/store.ts';
 import { verifyTrail } from '../src/integrity/verify.ts';
-import { migrate } from '../src/migrate.ts';
+import { migrate } from '../src/install/migrate.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase }>('seal-labels');

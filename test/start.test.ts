@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isAlive, statePath, type EmbeddedState } from '../src/embedded-state.ts';
+import { isAlive, statePath, type EmbeddedState } from '../src/embedded/state.ts';
 import { cliWithEnv } from './helpers/cli.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));

@@ -3,11 +3,11 @@
 // matrix (finder patterns where a reader looks for them).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { base32Decode, base32Encode, hotp, matchStep, otpauthUri, stepAt, totp } from '../src/console/totp.ts';
-import { deriveTotpKey, open, seal } from '../src/console/secret-box.ts';
-import { pendingUserId, signPending, verifyPending } from '../src/console/pending-sign-in.ts';
-import { qrMatrix } from '../src/console/qr.ts';
-import { generateRecoveryCodes, normalizeRecoveryCode } from '../src/console/recovery-codes.ts';
+import { base32Decode, base32Encode, hotp, matchStep, otpauthUri, stepAt, totp } from '../src/accounts/totp.ts';
+import { deriveTotpKey, open, seal } from '../src/accounts/secret-box.ts';
+import { pendingUserId, signPending, verifyPending } from '../src/accounts/pending-sign-in.ts';
+import { qrMatrix } from '../src/accounts/qr.ts';
+import { generateRecoveryCodes, normalizeRecoveryCode } from '../src/accounts/recovery-codes.ts';
 
 const t = suite('totp');
 

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { enableAudit } from '../src/audit/enable.ts';
 import { auditStatus } from '../src/audit/status.ts';
 import { TEMPLATE_VERSION } from '../src/generator/render.ts';
-import { createToken } from '../src/server/auth/tokens.ts';
+import { createToken } from '../src/accounts/tokens.ts';
 import { apiApp, bearer, consoleRolePool } from './helpers/api.ts';
 import { parseCsv } from './helpers/csv.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';

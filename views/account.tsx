@@ -1,9 +1,9 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // The signed-in user's own account: change the password, set up or turn off two-factor sign-in,
 // see and end their live sessions.
-import { MIN_PASSWORD_LENGTH } from '../src/console/passwords.ts';
-import type { SessionInfo } from '../src/console/sessions.ts';
-import type { Principal } from '../src/server/auth/principal.ts';
+import { MIN_PASSWORD_LENGTH } from '../src/accounts/passwords.ts';
+import type { SessionInfo } from '../src/accounts/sessions.ts';
+import type { Principal } from '../src/accounts/roles.ts';
 import { CsrfField, Messages } from './forms.tsx';
 import { Layout } from './layout.tsx';
 import { SessionsTable } from './sessions.tsx';

@@ -2,7 +2,7 @@
 // A record as it was (GET /records/as-of): the form to choose the time (and a second one to
 // compare), the "history incomplete" notice, the row as of that time with what each column is,
 // the difference between the two times, and the record's events around the point.
-import type { Principal } from '../src/server/auth/principal.ts';
+import type { Principal } from '../src/accounts/roles.ts';
 import type { AsOfResult, RecordState, TimelineEntry } from '../src/query/record/as-of.ts';
 import type { ColumnInfo } from '../src/query/record/columns.ts';
 import { isOversized } from '../src/generator/markers.ts';

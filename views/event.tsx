@@ -5,7 +5,7 @@
 import type { Child } from 'hono/jsx';
 import type { EventJson } from '../src/query/columns.ts';
 import { EVENT_FIELDS } from '../src/query/columns.ts';
-import { can, type Principal } from '../src/server/auth/principal.ts';
+import { can, type Principal } from '../src/accounts/roles.ts';
 import { stringifyExact } from '../src/query/exact-json.ts';
 import type { TargetInfo } from '../src/query/targets.ts';
 import { Actor } from './actor.tsx';
@@ -129,7 +129,7 @@ export function EventPage({ e, all, back, principal, csrfToken, seal, target }: 
   };
   // Without a target id there is no one record whose history could be shown.
   const history = e.target_id !== null ? `/events?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id })}` : undefined;
-  // The record as it was just after this event (src/server/console/as-of.tsx).
+  // The record as it was just after this event (src/server/console/as-of-routes.tsx).
   const asOf = e.target_id !== null ? `/records/as-of?${new URLSearchParams({ target_type: e.target_type, target_id: e.target_id, at: e.occurred_at, event: String(e.id) })}` : undefined;
   return (
     <Layout title={`Event ${e.id}`} principal={principal} csrfToken={csrfToken} section="events">

@@ -5,7 +5,7 @@ import type { Child } from 'hono/jsx';
 import type { EventJson } from '../src/query/columns.ts';
 import type { FilterError } from '../src/query/filter.ts';
 import type { Count, Page } from '../src/query/list.ts';
-import type { Principal } from '../src/server/auth/principal.ts';
+import type { Principal } from '../src/accounts/roles.ts';
 import { ACTIONS } from '../src/generator/spec.ts';
 import { display, query, thousands, utc } from './format.ts';
 import { Layout } from './layout.tsx';

@@ -3,7 +3,7 @@
 // on an event's detail (which seal covers it), and the Integrity page (admins and auditors): the
 // seal chain, the last verify and a button that runs one.
 import type { SealHead, SealSummary, VerifyResult } from '../src/integrity/console-summary.ts';
-import type { Principal } from '../src/server/auth/principal.ts';
+import type { Principal } from '../src/accounts/roles.ts';
 import { utc } from './format.ts';
 import { CsrfField, Messages } from './forms.tsx';
 import { Layout } from './layout.tsx';

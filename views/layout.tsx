@@ -2,7 +2,7 @@
 // The page shell: head (CSS, htmx and the console's script, all served by the console itself),
 // the top bar with navigation and the signed-in user, and the main area.
 import type { Child } from 'hono/jsx';
-import { can, type Principal } from '../src/server/auth/principal.ts';
+import { can, type Principal } from '../src/accounts/roles.ts';
 
 // htmx settings, read by htmx from this meta tag (no inline script, so the CSP stays strict):
 // 400 fragments are swapped in (they say what is wrong with the filters); no injected <style>,
@@ -82,6 +82,11 @@ export function Layout({ title, principal, csrfToken, section = 'none', children
 }
 
 /** A whole page saying what went wrong (400, 403, 404, 500). */
+/** The same problem inside the results region, for an htmx request that swaps only that. */
+export function ProblemFragment(props: { title: string; message: string }) {
+  return <section id="results" class="results"><div class="error-box" role="alert"><strong>{props.title}.</strong> {props.message}</div></section>;
+}
+
 export function ProblemPage(props: { status: number; title: string; message: string; principal?: Principal; csrfToken?: string; back?: string }) {
   return (
     <Layout title={props.title} principal={props.principal} csrfToken={props.csrfToken}>

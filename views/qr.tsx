@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-// A QR code as inline SVG (src/console/qr.ts makes the path; the label is escaped like any text).
-import { qrPath } from '../src/console/qr.ts';
+// A QR code as inline SVG (src/accounts/qr.ts makes the path; the label is escaped like any text).
+import { qrPath } from '../src/accounts/qr.ts';
 
 export function QrCode({ text, label }: { text: string; label: string }) {
   const { size, path } = qrPath(text);

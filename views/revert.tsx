@@ -4,7 +4,7 @@
 // checkbox only when the row changed since, with the newer changes listed above it).
 import { changesSeen, type Preview, type StepView } from '../src/revert/preview.ts';
 import type { StepKind } from '../src/revert/plan.ts';
-import type { Principal } from '../src/server/auth/principal.ts';
+import type { Principal } from '../src/accounts/roles.ts';
 import { Value, UtcTime } from './event.tsx';
 import { CsrfField, Messages } from './forms.tsx';
 import { Layout } from './layout.tsx';

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Live console sessions: when they started, from where (IP, user agent), last seen, the factors
 // they were signed in with; each with an "End" button (the caller says where it posts).
-import type { SessionInfo } from '../src/console/sessions.ts';
+import type { SessionInfo } from '../src/accounts/sessions.ts';
 import { UtcTime } from './event.tsx';
 import { PostButton } from './forms.tsx';
 

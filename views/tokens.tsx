@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // API tokens, for admins: list, create (the token is shown once), revoke.
-import { ROLES, type Principal } from '../src/server/auth/principal.ts';
-import type { TokenInfo } from '../src/server/auth/tokens.ts';
+import { ROLES, type Principal } from '../src/accounts/roles.ts';
+import type { TokenInfo } from '../src/accounts/tokens.ts';
 import { UtcTime } from './event.tsx';
 import { CsrfField, Messages, PostButton } from './forms.tsx';
 import { Layout } from './layout.tsx';

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Setting up two-factor sign-in: start, scan the QR code (or type the secret), confirm with a
 // code; then the ten recovery codes, shown this once.
-import type { Principal } from '../src/server/auth/principal.ts';
+import type { Principal } from '../src/accounts/roles.ts';
 import { CsrfField, Messages } from './forms.tsx';
 import { Layout } from './layout.tsx';
 import { QrCode } from './qr.tsx';

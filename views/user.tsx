@@ -1,8 +1,8 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // One console user, for admins: role, enable / disable, password reset, second factor, sessions.
-import type { SessionInfo } from '../src/console/sessions.ts';
-import type { ConsoleUser } from '../src/console/users.ts';
-import { ROLES, type Principal } from '../src/server/auth/principal.ts';
+import type { SessionInfo } from '../src/accounts/sessions.ts';
+import type { ConsoleUser } from '../src/accounts/users.ts';
+import { ROLES, type Principal } from '../src/accounts/roles.ts';
 import { UtcTime } from './event.tsx';
 import { CsrfField, Messages, PostButton } from './forms.tsx';
 import { Layout } from './layout.tsx';

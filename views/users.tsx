@@ -1,8 +1,8 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Console users, for admins: who may sign in, with which role and factors; add users, open one to
 // change it, and set which roles must use two-factor sign-in.
-import type { ConsoleUser } from '../src/console/users.ts';
-import { ROLES, type Principal, type Role } from '../src/server/auth/principal.ts';
+import type { ConsoleUser } from '../src/accounts/users.ts';
+import { ROLES, type Principal, type Role } from '../src/accounts/roles.ts';
 import { Layout } from './layout.tsx';
 import { UtcTime } from './event.tsx';
 import { CsrfField, Messages, PostButton } from './forms.tsx';

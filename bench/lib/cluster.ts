@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/embedded.ts';
+import { freePort } from '../../src/embedded/server.ts';
 
 export const PG15_BIN = '/usr/lib/postgresql/15/bin';
 

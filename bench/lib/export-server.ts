@@ -4,8 +4,8 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
-import { createConsolePool } from '../../src/console/pool.ts';
-import type { AppEnv } from '../../src/server/auth/principal.ts';
+import { createConsolePool } from '../../src/db/console-pool.ts';
+import type { AppEnv } from '../../src/server/env.ts';
 import { apiRoutes } from '../../src/server/api/routes.ts';
 
 const url = process.env.BENCH_DATABASE_URL;

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { migrate } from '../../src/migrate.ts';
+import { migrate } from '../../src/install/migrate.ts';
 import { enableAudit } from '../../src/audit/enable.ts';
 
 export const CONFIG_NAMES = ['none', 'pgtrail', 'audit_trigger', 'supa_audit', 'ref_row', 'ref_stmt', 'pgtrail_no_btree', 'pgtrail_row', 'pgtrail_hybrid'] as const;

@@ -1,7 +1,7 @@
 // bench/capture-profile.sh's database: bench_t (100,000 rows) audited by pgtrail as installed, and
 // copies of audit.events for the direct-insert comparison.
 import pg from 'pg';
-import { migrate } from '../../src/migrate.ts';
+import { migrate } from '../../src/install/migrate.ts';
 import { enableAudit } from '../../src/audit/enable.ts';
 import { BENCH_T_DDL } from './peer-workloads.ts';
 

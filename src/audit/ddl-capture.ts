@@ -2,7 +2,7 @@
 // superuser may create them, so `pgtrail migrate` installs them when it runs as one and otherwise
 // says that DDL will not be recorded.
 import { readSql } from '../db/sql-files.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 export const DDL_EVENT_TRIGGERS = ['pgtrail_ddl_end', 'pgtrail_ddl_drop'];
 

@@ -1,7 +1,8 @@
 // enable / disable: install or remove the generated capture function and triggers for one table.
 import { UserError } from '../db/errors.ts';
 import { displayName, type QualifiedName } from '../db/sql.ts';
-import { introspect, type Queryable } from '../generator/introspect.ts';
+import { introspect } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { renderAudit, renderDisable } from '../generator/render.ts';
 import { normalizeOptions, type AuditOptionsInput } from '../generator/spec.ts';
 import { requireInstalled } from './installed.ts';

@@ -1,5 +1,5 @@
 import { UserError } from '../db/errors.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 /** Fails with advice when pgtrail's schema is not in this database yet. */
 export async function requireInstalled(db: Queryable): Promise<void> {

@@ -1,5 +1,5 @@
 // status: every audited table with its options and whether its installed trigger is current.
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { introspect } from '../generator/introspect.ts';
 import { parseTriggerComment, renderAudit, TEMPLATE_VERSION } from '../generator/render.ts';
 import { triggerName } from '../generator/names.ts';

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { connectClient } from '../db/connect.ts';
 import { UserError } from '../db/errors.ts';
-import { embeddedIsRunning } from '../embedded-state.ts';
+import { embeddedIsRunning } from '../embedded/state.ts';
 
 /** `pgtrail --embedded <command>`: work on the embedded server that `npm start` runs. */
 export const EMBEDDED_FLAG = '--embedded';

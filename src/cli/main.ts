@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
 import { EMBEDDED_FLAG } from './database.ts';
-import { runningEmbeddedUrl } from '../embedded-state.ts';
+import { runningEmbeddedUrl } from '../embedded/state.ts';
 import { UserError } from '../db/errors.ts';
 import type { Command, CommandContext, OptionValues } from './command.ts';
 import { commands } from './commands/index.ts';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from './queryable.ts';
 import { SqlState } from './errors.ts';
 
 export interface TransactionOptions {

@@ -2,7 +2,7 @@
 // by different actors, as an application would make them.
 import type pg from 'pg';
 import { enableAudit } from '../audit/enable.ts';
-import { withAuditContext } from '../context.ts';
+import { withAuditContext } from '../audit/context.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { parseVerbRule } from '../generator/verbs.ts';
 

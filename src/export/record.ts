@@ -8,7 +8,7 @@
 // "history of this record" on target `export` / <id> shows the pair together.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { withAuditContext, type AuditContext } from '../context.ts';
+import { withAuditContext, type AuditContext } from '../audit/context.ts';
 import { sqlState } from '../db/errors.ts';
 import { filterToParams, windowStart, type EventFilter } from '../query/filter.ts';
 import type { ExportFormat } from './copy-sql.ts';

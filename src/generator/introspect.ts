@@ -1,15 +1,11 @@
 // Catalog → TableSpec. All catalog lookups happen here, at generation time, never in a trigger.
 import { UserError } from '../db/errors.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { displayName, qualify, quoteIdent, type QualifiedName } from '../db/sql.ts';
 import { parseLabel, renderLabel } from './label.ts';
 import { checkVerbRule } from './verbs.ts';
 import { settingsFor } from './canonical.ts';
 import { normalizeOptions, type AuditOptions, type AuditOptionsInput, type ColumnSpec, type TableSpec } from './spec.ts';
-
-/** Anything with pg's query(text, values) — a Pool, a Client, or node-pg-migrate's pgm.db. */
-export interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
-}
 
 /**
  * Built-in types whose `=` means "renders identically", so changed_fields can compare values

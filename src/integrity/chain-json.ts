@@ -2,7 +2,7 @@
 // signature, and the stored public keys, so an auditor's own tool can check the chain without
 // pgtrail (the message format is in docs/integrity.md). Locators are left out (8 bytes an event);
 // their hash is what the signature covers.
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { sealFields } from './seal-message.ts';
 import { readKeys, readSeals } from './store.ts';
 

@@ -3,7 +3,7 @@
 // id set holds it. A verify run from the console is recorded as an integrity.verify event, so the
 // last result survives restarts and is on the trail with who asked for it.
 import type pg from 'pg';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { VerifyReport } from './verify.ts';
 
 export const VERIFY_ACTION = 'integrity.verify';

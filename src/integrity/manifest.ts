@@ -4,7 +4,7 @@
 // fingerprint. The manifest file is JSON: { "manifest": {…}, "signature": base64url }, the
 // signature over JSON.stringify(manifest) — members in the order written, values strings,
 // integers, booleans and null only, so parsing and re-serialising gives the same bytes.
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { IdSet } from './id-set.ts';
 import { fingerprintOf, publicKeyFromRaw, type SealKey } from './keys.ts';
 import { parseMultirange } from './scan.ts';

@@ -2,7 +2,7 @@
 // seals are configured (a public key is registered) but this process has no usable seal key, or an
 // event has waited longer than expected to be sealed. Expected: within two maintenance intervals
 // (PGTRAIL_MAINTENANCE_MINUTES), since every maintenance run with the key seals.
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { SealKey } from './keys.ts';
 
 export interface SealHealthInput {

@@ -3,7 +3,7 @@
 // because the signed message carries them exactly.
 import type pg from 'pg';
 import { SqlState, sqlState, UserError } from '../db/errors.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { SealKey } from './keys.ts';
 import { fingerprintOf } from './keys.ts';
 import type { Expiry, SealRecord, Snapshot } from './seal-message.ts';

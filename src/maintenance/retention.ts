@@ -1,7 +1,7 @@
 // Retention and partitioning settings: parsing what a user types, reading the policy, changing it
 // through audit.set_retention / audit.set_partitioning (validated and recorded in the database).
 import { SqlState, sqlState, UserError } from '../db/errors.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { requireInstalled } from '../audit/installed.ts';
 import { quoteIdent } from '../db/sql.ts';
 

@@ -2,7 +2,7 @@
 // sealing when this process holds a seal key. The pg_cron job runs audit.maintain() alone: the key
 // never enters the database, so SQL cannot sign; a cron'd `pgtrail seal` or the console's timer does.
 import type pg from 'pg';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { SealKey } from '../integrity/keys.ts';
 import { sealNow, type SealOutcome } from '../integrity/seal.ts';
 

@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { connectClient } from '../db/connect.ts';
 import { UserError } from '../db/errors.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { requireInstalled } from '../audit/installed.ts';
 
 export const JOB_NAME = 'pgtrail-maintain';

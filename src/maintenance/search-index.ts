@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import { requireInstalled } from '../audit/installed.ts';
 import { sqlState, SqlState, UserError } from '../db/errors.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { MAINTENANCE_LOCK } from './lock.ts';
 import { inTransaction } from '../db/transaction.ts';
 

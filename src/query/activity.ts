@@ -14,7 +14,7 @@
 //           target id, transaction, sign-in reason; or no rollup yet, or a tail too long).
 // Why not count the window every time: at 10 M events a GROUP BY over 7 days (2.3 M events) takes
 // 4–6 s here; bench/README.md, "Activity panel".
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { join, raw, sql, val } from '../db/fragment.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { FILTER_KEYS, windowFrom, type EventFilter } from './filter.ts';

@@ -14,7 +14,7 @@ import { VERB } from '../generator/verbs.ts';
 export const ACTOR_TYPES = ['user', 'api_token', 'system', 'db_role'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
-/** The sign-in log's outcomes, each recorded as one auth.* action (src/server/console/sign-in.tsx). */
+/** The sign-in log's outcomes, each recorded as one auth.* action (src/server/console/sign-in-routes.tsx). */
 export const SIGN_IN_RESULTS = { signed_in: 'auth.sign_in', failed: 'auth.sign_in_failed', signed_out: 'auth.sign_out' } as const;
 export type SignInResult = keyof typeof SIGN_IN_RESULTS;
 /** Why a sign-in failed: metadata.reason of auth.sign_in_failed. */

@@ -1,6 +1,6 @@
 // Pages of events, newest first, by keyset on id (stable under concurrent inserts; no OFFSET),
 // and a capped count that never turns into a slow query.
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { type Fragment, raw, sql, val } from '../db/fragment.ts';
 import { EVENT_JSON, parseEvent, type EventJson } from './columns.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';

@@ -4,7 +4,7 @@
 // Correctness never depends on the answer: the predicate finds the same rows with the index's test
 // as with the per-field one (src/query/predicate.ts), on indexed partitions or not; only the
 // speed does.
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { windowFrom, type EventFilter } from './filter.ts';
 
 export const SEARCH_INDEX = 'audit.events_search_idx';

@@ -2,7 +2,7 @@
 // (--type-name) and the application entity it stands for (--entity), so that the application's
 // own events about (entity, id) and the row changes of row id read as one record history.
 // Read on each request that needs it (one small table): a DBA may enable a table while the console runs.
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { EventFilter } from './filter.ts';
 import type { PredicateOptions } from './predicate.ts';
 import { useSearchIndex } from './search-index.ts';

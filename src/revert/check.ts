@@ -2,7 +2,7 @@
 // audit trail) and the row as it is now compared with what the event left (from the table, which
 // only a role that may read it can see). Also reads what a plan is made from.
 import { CANONICAL_SETTINGS } from '../generator/canonical.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { EVENT_JSON, parseEvent, type EventJson } from '../query/columns.ts';
 import { parseExact, stringifyExact, type ExactValue } from '../query/exact-json.ts';
 import { REDACTED } from '../generator/markers.ts';

@@ -2,7 +2,7 @@
 // reason it cannot run (or may only with an explicit override). The console's preview page, the
 // console's run (built again right before it) and `pgtrail revert` all start here.
 import { createHash } from 'node:crypto';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import type { EventJson } from '../query/columns.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { judgeRow, laterEvents, loadEvents, loadTables, pinCanonicalSettings, readRow, type Image, type Selector } from './check.ts';

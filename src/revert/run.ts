@@ -2,10 +2,10 @@
 // whose metadata names the event it reverts, so the capture triggers record the revert as ordinary
 // row-change events linking the original (metadata.reverts). Inside the transaction each row is
 // locked and checked again, so a change made after the preview is never overwritten silently.
-import { setAuditContext, type AuditContext } from '../context.ts';
+import { setAuditContext, type AuditContext } from '../audit/context.ts';
 import { sqlState } from '../db/errors.ts';
 import { inTransaction } from '../db/transaction.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { judgeRow, pinCanonicalSettings, readRow } from './check.ts';
 import type { Step } from './plan.ts';
 import { canRun, type Preview } from './preview.ts';

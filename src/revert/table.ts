@@ -1,7 +1,7 @@
 // What a revert needs to know about the audited table an event names: whether it is still
 // audited (and with which options), its key, and its columns as they are now. Catalog and
 // registry reads only, so the console's read-only role can plan a revert it may not run.
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { ACTIONS } from '../generator/spec.ts';
 
 export interface ColumnNow {

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { UserError } from '../db/errors.ts';
 import { apiRoutes } from './api/routes.ts';
-import type { AppEnv } from './auth/principal.ts';
+import type { AppEnv } from './env.ts';
 import { consoleRoutes } from './console/routes.ts';
 import { problem } from './console/problem.tsx';
 import type { AppDeps } from './deps.ts';

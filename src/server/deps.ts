@@ -1,8 +1,8 @@
 // What the HTTP app is built from. createApp(deps) never reads the environment or opens
 // connections itself, so tests build it around a test database and call app.request().
 import type pg from 'pg';
-import type { SessionPolicy } from '../console/sessions.ts';
-import type { ThrottlePolicy } from '../console/throttle.ts';
+import type { SessionPolicy } from '../accounts/sessions.ts';
+import type { ThrottlePolicy } from '../accounts/throttle.ts';
 import type { SealKey } from '../integrity/keys.ts';
 
 export interface AppDeps {
@@ -18,7 +18,7 @@ export interface AppDeps {
   /** Signs keyset cursors (console.settings 'server_secret', so it survives restarts). */
   secret: string;
   /**
-   * AES-256 key for TOTP secrets (src/console/totp-key.ts: from the environment or a file, never
+   * AES-256 key for TOTP secrets (src/accounts/totp-key.ts: from the environment or a file, never
    * the database). Without it, two-factor enrolment is unavailable and only recovery codes sign in.
    */
   totpKey?: Buffer;

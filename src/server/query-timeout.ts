@@ -8,7 +8,7 @@
 import { sqlState, SqlState } from '../db/errors.ts';
 import type { EventFilter } from '../query/filter.ts';
 import { searchIndexPresent, wideWindow } from '../query/search-index.ts';
-import type { Queryable } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 export const TIMEOUT_STATUS = 503;
 

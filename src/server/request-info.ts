@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Context } from 'hono';
-import type { AppEnv } from './auth/principal.ts';
+import type { AppEnv } from './env.ts';
 
 export interface RequestInfo {
   ip?: string;

@@ -2,8 +2,8 @@
 // console's role (as in production), so missing grants fail here and not in a deployment.
 import { Hono } from 'hono';
 import pg from 'pg';
-import type { ExportDeps } from '../../src/export/routes.ts';
-import type { AppEnv } from '../../src/server/auth/principal.ts';
+import type { ExportDeps } from '../../src/server/export-download.ts';
+import type { AppEnv } from '../../src/server/env.ts';
 import { apiRoutes, type ApiDeps } from '../../src/server/api/routes.ts';
 
 export function consoleRolePool(url: string, max = 4): pg.Pool {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.ts';
-import { addUser } from '../../src/console/users.ts';
+import { addUser } from '../../src/accounts/users.ts';
 import { installDemoHistory } from '../../src/demo/history.ts';
 import { installDemo, makeDemoChanges } from '../../src/demo/seed.ts';
 import { startConsole, type RunningConsole } from '../../src/server/serve.ts';

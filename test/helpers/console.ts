@@ -2,8 +2,8 @@
 // pool (connections as pgtrail_console) and a movable clock, and a tiny cookie-keeping client
 // that drives it through app.request().
 import type { Hono } from 'hono';
-import { createConsolePool } from '../../src/console/pool.ts';
-import { addUser } from '../../src/console/users.ts';
+import { createConsolePool } from '../../src/db/console-pool.ts';
+import { addUser } from '../../src/accounts/users.ts';
 import { createApp, type AppDeps } from '../../src/server/app.ts';
 import type pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './database.ts';

@@ -1,7 +1,7 @@
 // Plans of the statements listEvents and countEvents actually send: recorded, then EXPLAINed with
 // the same values, so a test asserts the plan of exactly what the console runs.
 import type pg from 'pg';
-import type { Queryable } from '../../src/generator/introspect.ts';
+import type { Queryable } from '../../src/db/queryable.ts';
 import { parseFilter } from '../../src/query/filter.ts';
 import { countEvents, listEvents } from '../../src/query/list.ts';
 

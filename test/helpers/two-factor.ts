@@ -2,9 +2,9 @@
 // off the page, as a person would type it into an app) and sign in with a code computed here.
 import { randomBytes } from 'node:crypto';
 import * as assert from 'uvu/assert';
-import { deriveTotpKey } from '../../src/console/secret-box.ts';
-import { base32Decode, hotp, stepAt } from '../../src/console/totp.ts';
-import { addUser } from '../../src/console/users.ts';
+import { deriveTotpKey } from '../../src/accounts/secret-box.ts';
+import { base32Decode, hotp, stepAt } from '../../src/accounts/totp.ts';
+import { addUser } from '../../src/accounts/users.ts';
 import { PASSWORD, csrfFrom, type Client, type ConsoleFixture } from './console.ts';
 
 export const testTotpKey = () => deriveTotpKey(randomBytes(32));

@@ -1,6 +1,6 @@
 import { ddlCaptureCounts, ddlCaptureText, ensureDdlCapture } from '../../audit/ddl-capture.ts';
 import { sqlState, SqlState, UserError } from '../../db/errors.ts';
-import { migrate } from '../../migrate.ts';
+import { migrate } from '../../install/migrate.ts';
 import { scheduleText } from '../../maintenance/describe.ts';
 import { scheduleMaintenance } from '../../maintenance/schedule.ts';
 import type { Command } from '../command.ts';

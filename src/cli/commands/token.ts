@@ -1,6 +1,6 @@
 import { UserError } from '../../db/errors.ts';
 import { requireInstalled } from '../../audit/installed.ts';
-import { createToken, listTokens, parseRole, revokeToken, type TokenInfo } from '../../server/auth/tokens.ts';
+import { createToken, listTokens, parseRole, revokeToken, type TokenInfo } from '../../accounts/tokens.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
 

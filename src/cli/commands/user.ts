@@ -1,4 +1,4 @@
-import { addUser, checkEmail, checkRole, findUserForSignIn, listUsers, removeUser, resetPassword, setPassword } from '../../console/users.ts';
+import { addUser, checkEmail, checkRole, findUserForSignIn, listUsers, removeUser, resetPassword, setPassword } from '../../accounts/users.ts';
 import { UserError } from '../../db/errors.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';

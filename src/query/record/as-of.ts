@@ -7,7 +7,7 @@
 // old_data holds only the changed columns' previous values), so the record as of T is the after-
 // image of its newest row change at or before T — or nothing, after a delete or a TRUNCATE of the
 // table. Every read is bounded (LIMIT), so a record with a very long history costs the same.
-import type { Queryable } from '../../generator/introspect.ts';
+import type { Queryable } from '../../db/queryable.ts';
 import { sql, val, type Fragment } from '../../db/fragment.ts';
 import { UserError } from '../../db/errors.ts';
 import { inTransaction } from '../../db/transaction.ts';

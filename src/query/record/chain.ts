@@ -7,7 +7,7 @@
 // before it (an earlier record with the same key). Keys identify one row at a time (a primary
 // key, or the `key` option, which must then be unique for this to hold).
 import { sql, val } from '../../db/fragment.ts';
-import type { Queryable } from '../../generator/introspect.ts';
+import type { Queryable } from '../../db/queryable.ts';
 import { cutSql, readEvent, type ChainEvent, type Cut, type Segment } from './events.ts';
 import { ROW_CHANGES } from '../../generator/spec.ts';
 

@@ -1,7 +1,7 @@
 // The reads "as of" makes over audit.events, each bounded by a LIMIT: a record's events are
 // addressed as a chain of key segments (chain.ts), never loaded whole.
 import { join, raw, sql, val, type Fragment } from '../../db/fragment.ts';
-import type { Queryable } from '../../generator/introspect.ts';
+import type { Queryable } from '../../db/queryable.ts';
 import { ACTOR_DISPLAY, OCCURRED_AT_UTC } from '../columns.ts';
 import { parseExact, type ExactValue } from '../exact-json.ts';
 import { ROW_CHANGES } from '../../generator/spec.ts';

@@ -1,7 +1,7 @@
 // Which audited table a record belongs to: target_type as events carry it (`schema.table`), or the
 // application type a table stands for (audit.audited_tables.options ->> 'entity'), and what the
 // registry and the catalog say about that table now (options, key, columns).
-import type { Queryable } from '../../generator/introspect.ts';
+import type { Queryable } from '../../db/queryable.ts';
 import { UserError } from '../../db/errors.ts';
 import { ACTIONS, ROW_CHANGES, type Action } from '../../generator/spec.ts';
 

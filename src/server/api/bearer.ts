@@ -3,8 +3,8 @@
 // unknown and revoked tokens all get the same 401 (no hint which one it was).
 import type { MiddlewareHandler } from 'hono';
 import type pg from 'pg';
-import type { AppEnv } from '../auth/principal.ts';
-import { authenticateToken } from '../auth/tokens.ts';
+import type { AppEnv } from '../env.ts';
+import { authenticateToken } from '../../accounts/tokens.ts';
 
 const CHALLENGE = 'Bearer realm="pgtrail"';
 

@@ -2,7 +2,7 @@
 // Error responses of console routes: a whole page, or a fragment for htmx requests.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ProblemPage } from '../../../views/layout.tsx';
+import { ProblemFragment, ProblemPage } from '../../../views/layout.tsx';
 import { wantsFragment } from './request.ts';
 
 const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Signed out', 403: 'Not allowed', 404: 'Not found', 429: 'Too many attempts', 500: 'Something went wrong' };
@@ -10,7 +10,7 @@ const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Signed out', 
 export function problem(c: Context, status: ContentfulStatusCode, title: string | undefined, message: string) {
   const heading = title ?? TITLES[status] ?? 'Error';
   if (wantsFragment(c)) {
-    return c.html(<section id="results" class="results"><div class="error-box" role="alert"><strong>{heading}.</strong> {message}</div></section>, status);
+    return c.html(<ProblemFragment title={heading} message={message} />, status);
   }
   return c.html(<ProblemPage status={status} title={heading} message={message} principal={c.get('principal')} csrfToken={c.get('csrfToken')} />, status);
 }

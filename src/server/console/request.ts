@@ -1,7 +1,7 @@
 // What kind of request this is: over HTTPS (directly, or per X-Forwarded-Proto behind a trusted
 // proxy), and htmx asking for a fragment. (Client IP and user agent: ../request-info.ts.)
 import type { Context } from 'hono';
-import type { AppEnv } from '../auth/principal.ts';
+import type { AppEnv } from '../env.ts';
 import type { AppDeps } from '../deps.ts';
 import { requestInfo, type RequestInfo } from '../request-info.ts';
 import type { ConsoleEnv } from './env.ts';

@@ -2,19 +2,19 @@
 // sessions), event list and detail, sign-in log, users and API tokens (admins), exports (the export
 // ability). Mounted at / by createApp.
 import { Hono } from 'hono';
-import { exportRoute } from '../../export/routes.ts';
+import { exportRoute } from '../export-download.ts';
 import type { AppDeps } from '../deps.ts';
 import { assetRoutes } from './assets.ts';
 import type { ConsoleEnv } from './env.ts';
-import { eventRoutes } from './events.tsx';
-import { integrityRoutes } from './integrity.tsx';
-import { accountRoutes } from './account.tsx';
-import { asOfRoutes } from './as-of.tsx';
-import { revertRoutes } from './revert.tsx';
+import { eventRoutes } from './events-routes.tsx';
+import { integrityRoutes } from './integrity-routes.tsx';
+import { accountRoutes } from './account-routes.tsx';
+import { asOfRoutes } from './as-of-routes.tsx';
+import { revertRoutes } from './revert-routes.tsx';
 import { requireAbility, requireCsrf, requireGate, requireSession } from './session.ts';
-import { tokenRoutes } from './tokens.tsx';
-import { signInRoutes } from './sign-in.tsx';
-import { userRoutes } from './users.tsx';
+import { tokenRoutes } from './tokens-routes.tsx';
+import { signInRoutes } from './sign-in-routes.tsx';
+import { userRoutes } from './users-routes.tsx';
 
 export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();

@@ -5,8 +5,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { resolveSession, type SessionPolicy } from '../../console/sessions.ts';
-import { can, type Ability } from '../auth/principal.ts';
+import { resolveSession, type SessionPolicy } from '../../accounts/sessions.ts';
+import { can, type Ability } from '../../accounts/roles.ts';
 import type { AppDeps } from '../deps.ts';
 import { isHttps, wantsFragment } from './request.ts';
 import type { ConsoleEnv } from './env.ts';

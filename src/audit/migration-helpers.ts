@@ -7,12 +7,13 @@
 // catalog while the migration is being planned, and its generated SQL is queued with pgm.sql().
 // Unlike `pgtrail enable`, the options in the migration simply win: a migration that changes them
 // is a deliberate, reviewed change.
-import { requireInstalled } from './audit/installed.ts';
-import { UserError } from './db/errors.ts';
-import { displayName, parseQualifiedName, type QualifiedName } from './db/sql.ts';
-import { introspect, tableExists, type Queryable } from './generator/introspect.ts';
-import { renderAudit, renderDisable } from './generator/render.ts';
-import type { AuditOptionsInput } from './generator/spec.ts';
+import { requireInstalled } from './installed.ts';
+import { UserError } from '../db/errors.ts';
+import { displayName, parseQualifiedName, type QualifiedName } from '../db/sql.ts';
+import { introspect, tableExists } from '../generator/introspect.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { renderAudit, renderDisable } from '../generator/render.ts';
+import type { AuditOptionsInput } from '../generator/spec.ts';
 
 /** The part of node-pg-migrate's MigrationBuilder the helpers use. */
 export interface MigrationBuilderLike {

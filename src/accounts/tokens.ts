@@ -5,10 +5,10 @@
 // same transaction.
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { UserError } from '../../db/errors.ts';
-import { type Principal, type Role } from './principal.ts';
-import { inTransaction } from '../../db/transaction.ts';
-import { isBigintId } from '../../db/ids.ts';
+import { UserError } from '../db/errors.ts';
+import { type Principal, type Role } from './roles.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { isBigintId } from '../db/ids.ts';
 
 export const TOKEN_PREFIX = 'pgt_';
 /** pgt_ + 32 random bytes in base64url (43 characters). */
@@ -38,7 +38,7 @@ export function parseTokenName(name: string): string {
   return name;
 }
 
-export { parseRole } from './principal.ts';
+export { parseRole } from './roles.ts';
 
 /** Creates a token; the returned `token` is the only time the secret exists outside its holder. */
 export async function createToken(client: pg.ClientBase, name: string, role: Role): Promise<TokenInfo & { token: string }> {

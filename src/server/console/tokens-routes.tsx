@@ -4,10 +4,10 @@
 // with the admin as the actor.
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { withAuditContext } from '../../context.ts';
+import { withAuditContext } from '../../audit/context.ts';
 import { UserError } from '../../db/errors.ts';
-import { principalContext, parseRole } from '../auth/principal.ts';
-import { insertToken, listTokens, markRevoked, type TokenInfo } from '../auth/tokens.ts';
+import { principalContext, parseRole } from '../../accounts/roles.ts';
+import { insertToken, listTokens, markRevoked, type TokenInfo } from '../../accounts/tokens.ts';
 import { TokensPage } from '../../../views/tokens.tsx';
 import type { AppDeps } from '../deps.ts';
 import { clientInfo } from './request.ts';

@@ -4,7 +4,7 @@
 // user.disable, user.enable) with whatever context the caller's transaction declared.
 import type pg from 'pg';
 import { SqlState, UserError, sqlState } from '../db/errors.ts';
-import { parseRole, type Role } from '../server/auth/principal.ts';
+import { parseRole, type Role } from './roles.ts';
 import { checkNewPassword, checkPasswordStrength, generatePassword, hashPassword, verifyPassword } from './passwords.ts';
 import { endUserSessions } from './sessions.ts';
 import { isBigintId } from '../db/ids.ts';
@@ -34,7 +34,7 @@ export function checkEmail(email: string): string {
   return value;
 }
 
-/** Role names are checked in one place (principal.ts). */
+/** Role names are checked in one place (roles.ts). */
 export const checkRole = parseRole;
 
 /** Adds a user inside the caller's transaction (which carries the audit context). */

@@ -4,7 +4,7 @@
 // routes, which know who acted; the functions here say what happened.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
-import type { Role } from '../server/auth/principal.ts';
+import type { Role } from './roles.ts';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes.ts';
 import { open, seal } from './secret-box.ts';
 import { generateTotpSecret, matchStep, normalizeCode } from './totp.ts';

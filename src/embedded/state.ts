@@ -4,7 +4,7 @@
 // behind by a killed process is recognised by its dead pid.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError } from './db/errors.ts';
+import { UserError } from '../db/errors.ts';
 
 export interface EmbeddedState {
   /** DATABASE_URL of the running server (superuser on the loopback address). */

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, parse, resolve, sep } from 'node:path';
-import { UserError } from './db/errors.ts';
+import { UserError } from '../db/errors.ts';
 
 export interface Account {
   name: string;

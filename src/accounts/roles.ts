@@ -1,8 +1,8 @@
 // Who is making a request to the console or the API, and what their role allows. Console sessions
 // (cookie) and API tokens (Bearer) both resolve to a Principal; routes check abilities, never
 // role names, so the rules live here only.
-import type { AuditContext } from '../../context.ts';
-import { UserError } from '../../db/errors.ts';
+import type { AuditContext } from '../audit/context.ts';
+import { UserError } from '../db/errors.ts';
 
 export const ROLES = ['admin', 'auditor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -48,13 +48,5 @@ export function principalContext(principal: Principal, request: { ip?: string; u
     ip: request.ip,
     userAgent: request.userAgent?.slice(0, 1024),
     requestId: request.requestId,
-  };
-}
-
-/** Hono context variables shared by console and API routes. */
-export interface AppEnv {
-  Variables: {
-    principal?: Principal;
-    requestId: string;
   };
 }

@@ -5,7 +5,7 @@
 // every request, so it lifts the moment the user has done it.
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Principal } from '../server/auth/principal.ts';
+import type { Principal } from './roles.ts';
 
 export interface SessionPolicy {
   /** Absolute lifetime from sign-in. */

@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import { FilterError, parseFilter, type EventFilter } from '../../query/filter.ts';
 import { countEvents, DEFAULT_LIMIT, getEvent, listEvents } from '../../query/list.ts';
 import { targetInfo } from '../../query/targets.ts';
-import { can } from '../auth/principal.ts';
+import { can } from '../../accounts/roles.ts';
 import { ListPage, Results, type ListKind, type ListProps } from '../../../views/events.tsx';
 import { EventPage, eventBack } from '../../../views/event.tsx';
 import type { AppDeps } from '../deps.ts';

@@ -6,8 +6,8 @@
 // whereas a failed SET ROLE in the handler would leave a connection running with the login's own,
 // wider rights, with the caller's query already queued behind it.
 import pg from 'pg';
-import { survivePoolErrors } from '../db/connect.ts';
-import { UserError, sqlState, SqlState } from '../db/errors.ts';
+import { survivePoolErrors } from './connect.ts';
+import { UserError, sqlState, SqlState } from './errors.ts';
 
 export const CONSOLE_ROLE = 'pgtrail_console';
 

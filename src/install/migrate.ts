@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
-import { codeRoot } from './package-root.ts';
+import { codeRoot } from '../package-root.ts';
 
 export const MIGRATIONS_TABLE = 'pgtrail_migrations';
 

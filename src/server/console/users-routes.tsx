@@ -5,13 +5,13 @@
 // (auth.2fa_policy). Changes run with the admin as the audit actor.
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { withAuditContext } from '../../context.ts';
+import { withAuditContext } from '../../audit/context.ts';
 import { UserError } from '../../db/errors.ts';
-import { logUserEvent } from '../../console/log.ts';
-import { removeSecondFactor, rolesRequiring2fa, setRoleRequires2fa } from '../../console/second-factor.ts';
-import { endSession, listSessions } from '../../console/sessions.ts';
-import { addUser, changeRole, countAdmins, getUser, listUsers, removeUser, resetPassword, setDisabled } from '../../console/users.ts';
-import { principalContext, ROLES } from '../auth/principal.ts';
+import { logUserEvent } from '../../accounts/log.ts';
+import { removeSecondFactor, rolesRequiring2fa, setRoleRequires2fa } from '../../accounts/second-factor.ts';
+import { endSession, listSessions } from '../../accounts/sessions.ts';
+import { addUser, changeRole, countAdmins, getUser, listUsers, removeUser, resetPassword, setDisabled } from '../../accounts/users.ts';
+import { principalContext, ROLES } from '../../accounts/roles.ts';
 import { UsersPage } from '../../../views/users.tsx';
 import { TemporaryPasswordPage, UserPage } from '../../../views/user.tsx';
 import type { AppDeps } from '../deps.ts';

@@ -1,7 +1,7 @@
 // Telling the database who is acting, from TypeScript. The context is transaction-local, so it
 // is set inside the transaction that does the writes and vanishes with it.
 import type pg from 'pg';
-import { inTransaction } from './db/transaction.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export type ActorType = 'user' | 'api_token' | 'system' | 'db_role';
 
