@@ -2,7 +2,9 @@
 // Released migrations are frozen: a later change to any object below ships as a new migration
 // (CREATE OR REPLACE / ALTER) and this file is not edited.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 const objects = [
   'tables/settings.sql',
@@ -21,11 +23,11 @@ const objects = [
 ];
 
 export async function up(pgm: MigrationBuilder): Promise<void> {
-  pgm.sql(readSql('roles/roles.sql'));
+  pgm.sql(readFrozen('roles/roles.sql'));
   pgm.sql('CREATE SCHEMA audit AUTHORIZATION pgtrail_owner');
   // Everything in the schema is created by, and so owned by, the NOLOGIN owner role.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  for (const file of objects) pgm.sql(readSql(file));
+  for (const file of objects) pgm.sql(readFrozen(file));
   pgm.sql('SELECT audit.premake_partitions()');
   pgm.sql('RESET ROLE');
 }

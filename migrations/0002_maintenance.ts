@@ -2,12 +2,14 @@
 // and recorded settings changes, and a premake that copes with a changed partition interval.
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 const objects = [
   'functions/partitions.sql',
   'functions/ensure_partition.sql',
-  'functions/premake_partitions.v2.sql',
+  'functions/premake_partitions.sql',
   'functions/move_strays.sql',
   'functions/drop_expired.sql',
   'functions/maintain.sql',
@@ -21,7 +23,7 @@ const objects = [
 export async function up(pgm: MigrationBuilder): Promise<void> {
   // Everything in the schema is created by, and so owned by, the NOLOGIN owner role.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  for (const file of objects) pgm.sql(readSql(file));
+  for (const file of objects) pgm.sql(readFrozen(file));
   pgm.sql('RESET ROLE');
 }
 
@@ -39,6 +41,6 @@ export async function down(pgm: MigrationBuilder): Promise<void> {
            audit.settings_changed(), audit.set_retention(interval), audit.set_partitioning(interval, integer),
            audit.premake_partitions(timestamptz), audit.ensure_partition(timestamptz), audit.partitions()`);
   // Back to 0001's premake (its default privileges keep EXECUTE from PUBLIC, as before).
-  pgm.sql(readSql('functions/premake_partitions.sql'));
+  pgm.sql(readFrozen('down/functions/premake_partitions.sql'));
   pgm.sql('RESET ROLE');
 }

@@ -3,7 +3,9 @@
 // own tables, log sign-in events, run maintenance.
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 const objects = [
   'console/users.sql',
@@ -14,11 +16,11 @@ const objects = [
 ];
 
 export async function up(pgm: MigrationBuilder): Promise<void> {
-  pgm.sql(readSql('roles/console_role.sql'));
+  pgm.sql(readFrozen('roles/console_role.sql'));
   pgm.sql('CREATE SCHEMA console AUTHORIZATION pgtrail_owner');
   // Owned by the NOLOGIN owner role, like the audit schema: the console role gets DML only.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  for (const file of objects) pgm.sql(readSql(file));
+  for (const file of objects) pgm.sql(readFrozen(file));
   pgm.sql('RESET ROLE');
 }
 

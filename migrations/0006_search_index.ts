@@ -5,7 +5,9 @@
 // functions that enable, disable and report it. See README, "Free-text search index".
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 const objects = [
   'functions/search_text.sql',
@@ -17,7 +19,7 @@ const objects = [
 export async function up(pgm: MigrationBuilder): Promise<void> {
   // Everything in the schema is created by, and so owned by, the NOLOGIN owner role.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  for (const file of objects) pgm.sql(readSql(file));
+  for (const file of objects) pgm.sql(readFrozen(file));
   pgm.sql('RESET ROLE');
 }
 

@@ -9,12 +9,14 @@
 // each partition first with CREATE INDEX CONCURRENTLY (same definition), and this migration's
 // CREATE INDEX attaches those instead of building new ones.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 export async function up(pgm: MigrationBuilder): Promise<void> {
   // Owned by the NOLOGIN owner role, like everything in schema audit.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  pgm.sql(readSql('tables/events_id_brin_idx.sql'));
+  pgm.sql(readFrozen('tables/events_id_brin_idx.sql'));
   pgm.sql('RESET ROLE');
 }
 

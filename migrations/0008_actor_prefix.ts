@@ -9,19 +9,21 @@
 // each partition first with CREATE INDEX CONCURRENTLY (same definition), and this migration's
 // CREATE INDEX attaches those instead of building new ones.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 export async function up(pgm: MigrationBuilder): Promise<void> {
   // Owned by the NOLOGIN owner role, like everything in schema audit.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  pgm.sql(readSql('tables/events_actor_name_prefix_idx.sql'));
+  pgm.sql(readFrozen('tables/events_actor_name_prefix_idx.sql'));
   pgm.sql('DROP INDEX audit.events_actor_name_idx');
   pgm.sql('RESET ROLE');
 }
 
 export async function down(pgm: MigrationBuilder): Promise<void> {
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  pgm.sql(readSql('tables/events_actor_name_idx.sql'));
+  pgm.sql(readFrozen('down/tables/events_actor_name_idx.sql'));
   pgm.sql('DROP INDEX audit.events_actor_name_prefix_idx');
   pgm.sql('RESET ROLE');
 }

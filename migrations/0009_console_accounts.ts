@@ -3,7 +3,9 @@
 // that can be disabled, and API tokens that admins create and revoke in the console.
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 const objects = [
   'console/users_accounts.sql',
@@ -42,7 +44,7 @@ function literal(text: string): string {
 export async function up(pgm: MigrationBuilder): Promise<void> {
   // Owned by the NOLOGIN owner role, like everything in schemas console and audit.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  for (const file of objects) pgm.sql(readSql(file));
+  for (const file of objects) pgm.sql(readFrozen(file));
   pgm.sql(replaceActionCheck(LETTER_SEGMENT, DIGIT_SEGMENT));
   pgm.sql('RESET ROLE');
 }

@@ -3,14 +3,16 @@
 // by policy (audit.drop_expired v2). Signing happens outside the database (src/integrity).
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 const objects = [
   'tables/seal_keys.sql',
   'tables/seals.sql',
   'tables/expired_partitions.sql',
   'functions/event_digest.sql',
-  'functions/drop_expired.v2.sql',
+  'functions/drop_expired.sql',
   'triggers/seals_guard.sql',
   'grants_seals.sql',
 ];
@@ -18,14 +20,14 @@ const objects = [
 export async function up(pgm: MigrationBuilder): Promise<void> {
   // Owned by the NOLOGIN owner role, like everything in schema audit.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  for (const file of objects) pgm.sql(readSql(file));
+  for (const file of objects) pgm.sql(readFrozen(file));
   pgm.sql('RESET ROLE');
 }
 
 export async function down(pgm: MigrationBuilder): Promise<void> {
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
   pgm.sql('DROP FUNCTION audit.drop_expired(timestamptz)');
-  pgm.sql(readSql('functions/drop_expired.sql'));
+  pgm.sql(readFrozen('down/functions/drop_expired.sql'));
   // As in 0002: only maintain calls it.
   pgm.sql('REVOKE EXECUTE ON FUNCTION audit.drop_expired(timestamptz) FROM PUBLIC');
   pgm.sql('DROP FUNCTION audit.event_digest(audit.events), audit.event_form(audit.events)');

@@ -4,7 +4,9 @@
 // them later when it can, and says when it cannot).
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 const objects = [
   'functions/audited_tables_changed.sql',
@@ -15,12 +17,12 @@ const objects = [
 export async function up(pgm: MigrationBuilder): Promise<void> {
   // Owned by the NOLOGIN owner role, like everything in schema audit.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  for (const file of objects) pgm.sql(readSql(file));
+  for (const file of objects) pgm.sql(readFrozen(file));
   // As in 0001: only pgtrail's triggers call these.
   pgm.sql('REVOKE EXECUTE ON FUNCTION audit.audited_tables_changed(), audit.record_ddl() FROM PUBLIC');
   pgm.sql('RESET ROLE');
   // Event triggers are created by the role running the migration, and only a superuser may.
-  pgm.sql(readSql('triggers/ddl_capture.sql'));
+  pgm.sql(readFrozen('triggers/ddl_capture.sql'));
 }
 
 export async function down(pgm: MigrationBuilder): Promise<void> {

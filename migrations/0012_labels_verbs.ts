@@ -6,7 +6,9 @@
 // docs/labels-verbs.md).
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { readSql } from '../src/db/sql-files.ts';
+import { frozenSql } from '../src/db/sql-files.ts';
+
+const readFrozen = frozenSql(import.meta.url);
 
 // log_event as 0009 left it (its action check amended in place), for the way down.
 const LETTER_SEGMENT = String.raw`(\.[a-z][a-z0-9_]*)+$`;
@@ -15,16 +17,16 @@ const DIGIT_SEGMENT = String.raw`(\.[a-z0-9][a-z0-9_]*)+$`;
 export async function up(pgm: MigrationBuilder): Promise<void> {
   // Owned by the NOLOGIN owner role, like everything in schema audit.
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  pgm.sql(readSql('tables/events_label_verb.sql'));
+  pgm.sql(readFrozen('tables/events_label_verb.sql'));
   pgm.sql('DROP FUNCTION audit.log_event(text, text, text, jsonb)');
-  pgm.sql(readSql('functions/log_event.v2.sql'));
+  pgm.sql(readFrozen('functions/log_event.sql'));
   pgm.sql('GRANT EXECUTE ON FUNCTION audit.log_event(text, text, text, jsonb, text) TO PUBLIC');
-  pgm.sql(readSql('functions/event_digest.v2.sql'));
+  pgm.sql(readFrozen('functions/event_digest.sql'));
   // Free text over labels: the optional search index's expression gains target_label. An index
   // built before stays until `pgtrail search-index enable` rebuilds it; queries stop using it.
-  pgm.sql(readSql('functions/search_text.v2.sql'));
-  pgm.sql(readSql('functions/enable_search_index.v2.sql'));
-  pgm.sql(readSql('functions/search_index_status.v2.sql'));
+  pgm.sql(readFrozen('functions/search_text.sql'));
+  pgm.sql(readFrozen('functions/enable_search_index.sql'));
+  pgm.sql(readFrozen('functions/search_index_status.sql'));
   pgm.sql('RESET ROLE');
 }
 
@@ -63,11 +65,11 @@ BEGIN
 END
 $down$`);
   pgm.sql('DROP FUNCTION audit.search_text(text, text, text, text, text, text)');
-  pgm.sql(readSql('functions/enable_search_index.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
-  pgm.sql(readSql('functions/search_index_status.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
-  pgm.sql(readSql('functions/event_digest.sql').split('\n\nCREATE FUNCTION audit.event_digest')[0].replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  pgm.sql(readFrozen('down/functions/enable_search_index.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  pgm.sql(readFrozen('down/functions/search_index_status.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  pgm.sql(readFrozen('down/functions/event_digest.sql').split('\n\nCREATE FUNCTION audit.event_digest')[0].replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
   pgm.sql('DROP FUNCTION audit.log_event(text, text, text, jsonb, text)');
-  pgm.sql(readSql('functions/log_event.sql').replace(LETTER_SEGMENT, DIGIT_SEGMENT));
+  pgm.sql(readFrozen('down/functions/log_event.sql').replace(LETTER_SEGMENT, DIGIT_SEGMENT));
   pgm.sql('GRANT EXECUTE ON FUNCTION audit.log_event(text, text, text, jsonb) TO PUBLIC');
   pgm.sql('ALTER TABLE audit.events DROP COLUMN target_label, DROP COLUMN verb');
   pgm.sql('RESET ROLE');

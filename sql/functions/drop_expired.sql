@@ -1,3 +1,6 @@
+-- audit.drop_expired v2 (migration 0010): as v1, and each drop also records exactly which event
+-- ids left with the partition in audit.expired_partitions (the next seal signs that record), so
+-- `pgtrail verify` reports them as expired under the retention policy rather than deleted.
 -- audit.drop_expired(p_now timestamptz) → report rows ('dropped', partition, from, to, rows)
 -- Drops every partition whose whole range is older than p_now - retention (upper bound at or
 -- before the cutoff; a row exactly at the cutoff is inside the window and its partition stays).
@@ -5,7 +8,7 @@
 -- recorded as an event (action audit.partition_dropped, actor_type system) in the partition of
 -- the current time, whose range ends after now() > cutoff, so never in a partition being dropped.
 -- Only maintenance calls it (EXECUTE is not granted to anyone).
-CREATE FUNCTION audit.drop_expired(p_now timestamptz)
+CREATE OR REPLACE FUNCTION audit.drop_expired(p_now timestamptz)
 RETURNS TABLE (action text, partition text, range_from timestamptz, range_to timestamptz, rows bigint)
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp SET timezone = 'UTC' SET intervalstyle = 'postgres' AS $fn$
@@ -17,6 +20,7 @@ DECLARE
   v_rows      bigint;
   v_inside    bigint;
   v_name      text;
+  v_ids       int8multirange;
 BEGIN
   PERFORM pg_advisory_xact_lock(1885828210, 1);  -- the maintenance lock (src/maintenance/lock.ts)
   IF v_retention IS NULL OR p_now IS NULL THEN
@@ -35,7 +39,12 @@ BEGIN
       RAISE EXCEPTION 'audit.drop_expired: audit.% holds % rows inside the retention window; not dropped', v_part.partition, v_inside
         USING ERRCODE = 'XX000';
     END IF;
+    EXECUTE format('SELECT coalesce(range_agg(int8range(id, id, ''[]'')), ''{}'') FROM audit.%I', v_part.partition)
+       INTO v_ids;
     EXECUTE format('DROP TABLE audit.%I', v_part.partition);
+    INSERT INTO audit.expired_partitions (partition, range_from, range_to, dropped_at, cutoff, retention, rows, ids)
+    VALUES ('audit.' || v_part.partition, v_part.range_from, v_part.range_to, statement_timestamp(), v_cutoff,
+            v_retention::text, v_rows, v_ids);
 
     v_name := audit.ensure_partition(statement_timestamp());
     IF v_name IS NOT NULL THEN

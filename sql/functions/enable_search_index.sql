@@ -1,4 +1,8 @@
 -- audit.enable_search_index() → (partition, statement) for each partition still to be indexed
+-- v2 (migration 0012): the index covers target_label too (audit.search_text v2, six fields). An
+-- index built before 0012 (five fields) is outdated: a search would miss labels through it, so
+-- queries no longer use it, and this function drops it first (with every partition's index, as
+-- audit.disable_search_index does) and then builds the new one, step by step as v1 did.
 -- Makes the optional free-text index audit.events_search_idx (GIN, pg_trgm's gin_trgm_ops, on
 -- audit.search_text(…)) one step at a time, so that building it on a large live table never blocks
 -- audited writes for longer than a catalog change:
@@ -11,7 +15,7 @@
 -- when it returns no rows, every partition is attached and the index is valid. An index left
 -- invalid by an interrupted build is dropped (DROP INDEX CONCURRENTLY) and built again.
 -- Run as the owner of audit.events (pgtrail_owner); EXECUTE is not granted to anyone else.
-CREATE FUNCTION audit.enable_search_index()
+CREATE OR REPLACE FUNCTION audit.enable_search_index()
 RETURNS TABLE (partition text, statement text)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 #variable_conflict use_column
@@ -30,7 +34,13 @@ BEGIN
       USING ERRCODE = '55000', HINT = 'CREATE EXTENSION pg_trgm (a contrib module shipped with PostgreSQL), then try again';
   END IF;
   -- The one definition: the partitioned index and every partition's must match to be attached.
-  v_using := format('USING gin (audit.search_text(actor_name, actor_id, target_id, target_type, action) %I.gin_trgm_ops)', v_trgm);
+  v_using := format('USING gin (audit.search_text(actor_name, actor_id, target_id, target_type, action, target_label) %I.gin_trgm_ops)', v_trgm);
+
+  -- An index of v1 (without target_label): dropped, then built again below.
+  IF to_regclass('audit.events_search_idx') IS NOT NULL
+     AND pg_catalog.strpos(pg_catalog.pg_get_indexdef(to_regclass('audit.events_search_idx')), 'target_label') = 0 THEN
+    PERFORM audit.disable_search_index();
+  END IF;
 
   IF to_regclass('audit.events_search_idx') IS NULL THEN
     EXECUTE 'CREATE INDEX events_search_idx ON ONLY audit.events ' || v_using;

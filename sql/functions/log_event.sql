@@ -1,14 +1,20 @@
--- audit.log_event(p_action, p_target_type, p_target_id, p_metadata) → the new event's id
+-- audit.log_event(p_action, p_target_type, p_target_id, p_metadata, p_label) → the new event's id
+-- v2 over v1 (0001, its action check amended in 0009): an optional label, recorded as the event's
+-- target_label (cut to 200 characters, as capture cuts labels), so an application event reads
+-- "Broadcast: May Newsletter" like the row changes of the same record. Calls with three or four
+-- arguments mean what they meant: the new argument has a default, and the old signature is
+-- dropped (kept beside it, those calls would be ambiguous).
 -- Records an application event that is not a row change (auth.sign_in, broadcast.send) with the
 -- current context. The only way for application roles to add rows to audit.events.
-CREATE FUNCTION audit.log_event(p_action text, p_target_type text, p_target_id text, p_metadata jsonb DEFAULT NULL)
+CREATE FUNCTION audit.log_event(p_action text, p_target_type text, p_target_id text, p_metadata jsonb DEFAULT NULL,
+                                p_label text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
   v_ctx audit.context := audit.current_context();
   v_id  bigint;
 BEGIN
-  IF p_action IS NULL OR p_action !~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$' OR length(p_action) > 100 THEN
+  IF p_action IS NULL OR p_action !~ '^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)+$' OR length(p_action) > 100 THEN
     RAISE EXCEPTION 'audit.log_event: action must look like noun.verb in lower case (got "%")', p_action
       USING ERRCODE = '22023', HINT = 'e.g. auth.sign_in, broadcast.send';
   END IF;
@@ -23,10 +29,11 @@ BEGIN
   END IF;
 
   INSERT INTO audit.events (tx_id, action, target_type, target_id, actor_type, actor_id, actor_name,
-                            ip, user_agent, request_id, db_user, app_name, metadata)
+                            ip, user_agent, request_id, db_user, app_name, metadata, target_label)
   VALUES (txid_current(), p_action, p_target_type, p_target_id, v_ctx.actor_type, v_ctx.actor_id,
           v_ctx.actor_name, v_ctx.ip, v_ctx.user_agent, v_ctx.request_id, v_ctx.db_user, v_ctx.app_name,
-          CASE WHEN v_ctx.metadata IS NULL THEN p_metadata ELSE v_ctx.metadata || coalesce(p_metadata, '{}') END)
+          CASE WHEN v_ctx.metadata IS NULL THEN p_metadata ELSE v_ctx.metadata || coalesce(p_metadata, '{}') END,
+          left(nullif(p_label, ''), 200))
   RETURNING id INTO v_id;
   RETURN v_id;
 END

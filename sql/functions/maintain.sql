@@ -1,3 +1,6 @@
+-- audit.maintain v2 (migration 0013): as v1 (sql/functions/maintain.sql, whose notes hold), and
+-- last, after retention, it rolls up the events committed since the previous run into the activity
+-- panel's hourly counts (audit.activity_rollup). The report is unchanged: the rollup is silent.
 -- audit.maintain(p_now timestamptz DEFAULT now()) → what it did, one row per partition touched:
 --   action 'created' | 'moved' | 'dropped', partition (in schema audit), range_from, range_to,
 --   rows (moved or dropped; NULL for created)
@@ -18,7 +21,7 @@
 --
 -- p_now injects time (tests, back-fills) but may not lie in the future: whoever may run
 -- maintenance can never make it drop a partition earlier than the real clock would.
-CREATE FUNCTION audit.maintain(p_now timestamptz DEFAULT now())
+CREATE OR REPLACE FUNCTION audit.maintain(p_now timestamptz DEFAULT now())
 RETURNS TABLE (action text, partition text, range_from timestamptz, range_to timestamptz, rows bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '5s' AS $fn$
 #variable_conflict use_column
@@ -41,5 +44,7 @@ BEGIN
                    FROM audit.partitions() AS p WHERE p.partition = v_name;
   END LOOP;
   RETURN QUERY SELECT * FROM audit.drop_expired(p_now);
+  -- After the drops, so their hours leave the rollup in the same transaction.
+  PERFORM audit.activity_rollup();
 END
 $fn$;

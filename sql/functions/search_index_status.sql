@@ -1,10 +1,12 @@
 -- audit.search_index_status() → one row: state, partitions, indexed, bytes, events
+-- v2 (migration 0012): state 'outdated' for an index built before 0012, without target_label
+-- (queries do not use it; `pgtrail search-index enable` rebuilds it).
 -- The optional free-text index audit.events_search_idx: 'off' (absent), 'building' (the index on
 -- audit.events exists but some partitions have no index attached yet: the planner uses those that
 -- have one), 'on' (valid: every partition, and every partition made from now on, has it).
 -- partitions counts audit.events' partitions (the default one too), indexed those with the index
 -- attached, bytes their size on disk, events the planner's estimate of rows (for bytes per event).
-CREATE FUNCTION audit.search_index_status()
+CREATE OR REPLACE FUNCTION audit.search_index_status()
 RETURNS TABLE (state text, partitions integer, indexed integer, bytes bigint, events bigint)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
   WITH parent AS (
@@ -17,6 +19,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
      WHERE i.inhparent = 'audit.events'::regclass
   )
   SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM parent) THEN 'off'
+              WHEN pg_catalog.strpos(pg_catalog.pg_get_indexdef((SELECT indexrelid FROM parent)), 'target_label') = 0 THEN 'outdated'
               WHEN (SELECT indisvalid FROM parent) THEN 'on' ELSE 'building' END,
          (SELECT count(*) FROM parts)::integer,
          (SELECT count(idx) FROM parts)::integer,
@@ -24,5 +27,3 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
          (SELECT COALESCE(sum(GREATEST(reltuples, 0)), 0) FROM parts)::bigint
 $fn$;
 
--- Harmless to read; the console may show it.
-GRANT EXECUTE ON FUNCTION audit.search_index_status() TO pgtrail_reader;
