@@ -37,8 +37,10 @@ export function UtcTime({ iso, precise }: { iso: string; precise?: boolean }) {
 
 type Row = Record<string, unknown>;
 
-/** Field-level diff of an update: changed fields (default) or every field. */
-/** `toggle(fields)`: this page's URL showing all fields ('all') or the changed ones (undefined). */
+/**
+ * Field-level diff of an update: changed fields (default) or every field. `toggle(fields)` is this
+ * page's URL showing all fields ('all') or the changed ones (undefined).
+ */
 function Diff({ e, all, toggle }: { e: EventJson; all: boolean; toggle: (fields?: string) => string }) {
   // An update stores the previous values of the changed columns only: before = new_data || old_data.
   const after: Row = e.new_data ?? {};

@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Small form pieces of the account and admin pages: every POST carries the session's CSRF token.
 import type { Child } from 'hono/jsx';
+import { ROLES, type Role } from '../src/accounts/roles.ts';
 
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
@@ -25,4 +26,16 @@ export function Messages({ notice, error }: { notice?: string; error?: string })
       {error && <p class="error-box" role="alert">{error}</p>}
     </>
   );
+}
+
+/** What each role may do, for console users and API tokens alike (a token never reaches the console pages). */
+export const ROLE_TEXT: Record<Role, string> = {
+  admin: 'view and export; in the console also manages users',
+  auditor: 'view and export',
+  viewer: 'view only',
+};
+
+/** The role picker of the add-user, change-role and create-token forms. */
+export function RoleSelect({ id, selected }: { id: string; selected: Role }) {
+  return <select id={id} name="role">{ROLES.map((r) => <option value={r} selected={r === selected}>{r} — {ROLE_TEXT[r]}</option>)}</select>;
 }

@@ -81,12 +81,12 @@ export function Layout({ title, principal, csrfToken, section = 'none', children
   );
 }
 
-/** A whole page saying what went wrong (400, 403, 404, 500). */
 /** The same problem inside the results region, for an htmx request that swaps only that. */
 export function ProblemFragment(props: { title: string; message: string }) {
   return <section id="results" class="results"><div class="error-box" role="alert"><strong>{props.title}.</strong> {props.message}</div></section>;
 }
 
+/** A whole page saying what went wrong (400, 403, 404, 500). */
 export function ProblemPage(props: { status: number; title: string; message: string; principal?: Principal; csrfToken?: string; back?: string }) {
   return (
     <Layout title={props.title} principal={props.principal} csrfToken={props.csrfToken}>

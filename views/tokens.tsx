@@ -1,12 +1,10 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // API tokens, for admins: list, create (the token is shown once), revoke.
-import { ROLES, type Principal } from '../src/accounts/roles.ts';
+import type { Principal } from '../src/accounts/roles.ts';
 import type { TokenInfo } from '../src/accounts/tokens.ts';
 import { UtcTime } from './event.tsx';
-import { CsrfField, Messages, PostButton } from './forms.tsx';
+import { CsrfField, Messages, PostButton, RoleSelect } from './forms.tsx';
 import { Layout } from './layout.tsx';
-
-const ROLE_TEXT = { admin: 'list, read and export', auditor: 'list, read and export', viewer: 'list and read' } as const;
 
 export function TokensPage(props: { tokens: TokenInfo[]; principal: Principal; csrfToken: string; created?: TokenInfo & { token: string }; notice?: string; error?: string }) {
   return (
@@ -42,7 +40,7 @@ export function TokensPage(props: { tokens: TokenInfo[]; principal: Principal; c
         <CsrfField token={props.csrfToken} />
         <label class="field" for="t-name"><span>Name</span><input id="t-name" name="name" required pattern="[a-z0-9][a-z0-9._\-]{0,62}" placeholder="siem-pull" autocomplete="off" /></label>
         <label class="field" for="t-role"><span>Role</span>
-          <select id="t-role" name="role">{ROLES.map((r) => <option value={r} selected={r === 'auditor'}>{r} — {ROLE_TEXT[r]}</option>)}</select>
+          <RoleSelect id="t-role" selected="auditor" />
         </label>
         <button type="submit" class="primary">Create token</button>
       </form>

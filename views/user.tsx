@@ -2,12 +2,12 @@
 // One console user, for admins: role, enable / disable, password reset, second factor, sessions.
 import type { SessionInfo } from '../src/accounts/sessions.ts';
 import type { ConsoleUser } from '../src/accounts/users.ts';
-import { ROLES, type Principal } from '../src/accounts/roles.ts';
+import type { Principal } from '../src/accounts/roles.ts';
 import { UtcTime } from './event.tsx';
-import { CsrfField, Messages, PostButton } from './forms.tsx';
+import { CsrfField, Messages, PostButton, RoleSelect } from './forms.tsx';
 import { Layout } from './layout.tsx';
 import { SessionsTable } from './sessions.tsx';
-import { ROLE_TEXT, UserState } from './users.tsx';
+import { UserState } from './users.tsx';
 
 export function UserPage(props: { user: ConsoleUser; sessions: SessionInfo[]; principal: Principal; csrfToken: string; sessionId: string; notice?: string; error?: string }) {
   const u = props.user;
@@ -23,7 +23,7 @@ export function UserPage(props: { user: ConsoleUser; sessions: SessionInfo[]; pr
         <form method="post" action={`${base}/role`} class="panel-form row-form">
           <CsrfField token={props.csrfToken} />
           <label class="field" for="role"><span>Role</span>
-            <select id="role" name="role">{ROLES.map((r) => <option value={r} selected={r === u.role}>{r} — {ROLE_TEXT[r]}</option>)}</select>
+            <RoleSelect id="role" selected={u.role} />
           </label>
           <button type="submit">Change role</button>
         </form>

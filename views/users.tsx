@@ -5,9 +5,7 @@ import type { ConsoleUser } from '../src/accounts/users.ts';
 import { ROLES, type Principal, type Role } from '../src/accounts/roles.ts';
 import { Layout } from './layout.tsx';
 import { UtcTime } from './event.tsx';
-import { CsrfField, Messages, PostButton } from './forms.tsx';
-
-export const ROLE_TEXT = { admin: 'everything, manages users', auditor: 'view and export', viewer: 'view only' } as const;
+import { CsrfField, Messages, PostButton, ROLE_TEXT, RoleSelect } from './forms.tsx';
 
 export function UserState({ u }: { u: ConsoleUser }) {
   return (
@@ -48,7 +46,7 @@ export function UsersPage(props: { users: ConsoleUser[]; principal: Principal; c
         <CsrfField token={props.csrfToken} />
         <label class="field" for="u-email"><span>Email</span><input id="u-email" name="email" type="email" required autocomplete="off" /></label>
         <label class="field" for="u-role"><span>Role</span>
-          <select id="u-role" name="role">{ROLES.map((r) => <option value={r} selected={r === 'viewer'}>{r} — {ROLE_TEXT[r]}</option>)}</select>
+          <RoleSelect id="u-role" selected="viewer" />
         </label>
         <label class="field" for="u-password"><span>Initial password</span><input id="u-password" name="password" type="password" minlength={10} required autocomplete="new-password" /></label>
         <button type="submit" class="primary">Add user</button>

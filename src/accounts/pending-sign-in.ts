@@ -3,6 +3,7 @@
 // user's current password hash, so a password change or reset in between voids it. It grants
 // nothing but the second-factor form; the session is made only after the code.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isBigintId } from '../db/ids.ts';
 
 export const PENDING_TTL_MS = 5 * 60_000;
 
@@ -18,8 +19,8 @@ export function signPending(secret: string, user: { id: string; password_hash: s
 
 /** The user id a token names, if it is shaped like one and has not expired (not yet verified). */
 export function pendingUserId(token: string | undefined, now: Date): string | null {
-  const m = /^(\d{1,18})\.(\d{1,15})\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}$/.exec(token ?? '');
-  if (!m || Number(m[2]) <= now.getTime()) return null;
+  const m = /^(\d+)\.(\d{1,15})\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}$/.exec(token ?? '');
+  if (!m || !isBigintId(m[1]) || Number(m[2]) <= now.getTime()) return null;
   return m[1];
 }
 

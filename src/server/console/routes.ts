@@ -31,7 +31,8 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   app.route('/', integrityRoutes(deps));
   app.route('/', asOfRoutes(deps));
   app.route('/', revertRoutes(deps));
-  // The download buttons: the same filters as the list, streamed via COPY (issue 5's handler).
+  // The download buttons: the same filters as the list, streamed via COPY by the handler the API's
+  // /events.csv and /events.jsonl use (src/server/export-download.ts).
   app.get('/export.csv', requireAbility('export'), exportRoute(deps, 'csv'));
   app.get('/export.jsonl', requireAbility('export'), exportRoute(deps, 'jsonl'));
   return app;
