@@ -8,8 +8,9 @@ import { generateSealKey } from '../src/integrity/keys.ts';
 import { sealNow } from '../src/integrity/seal.ts';
 import { registerKey } from '../src/integrity/store.ts';
 import { Client, consoleFixture, csrfFrom, type ConsoleFixture } from './helpers/console.ts';
+import { tamper } from './helpers/tamper.ts';
 
-const t = suite<{ f: ConsoleFixture; admin: Client; auditor: Client; viewer: Client; sealedId: string }>('console-integrity');
+const t = suite<{ f: ConsoleFixture; admin: Client; auditor: Client; viewer: Client }>('console-integrity');
 const key = generateSealKey();
 
 async function seal(f: ConsoleFixture) {
@@ -26,14 +27,24 @@ const verifyEvents = async (f: ConsoleFixture) =>
   (await f.db.pool.query(`SELECT count(*)::int AS n FROM audit.events WHERE action = 'integrity.verify'`)).rows[0].n as number;
 const sealLine = (html: string) => /<p class="seal-line[^"]*"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? null;
 
-t.before(async (ctx) => {
+/** Registers the key, logs one event and seals: seal #1 covers the event whose id is returned. */
+async function sealedEvent(f: ConsoleFixture): Promise<string> {
+  await registerKey(f.db.pool, key);
+  const id = await logEvent(f, 'sealed-one');
+  assert.ok((await seal(f)).sealed, 'seal #1 made');
+  return id;
+}
+
+// Seals and verify results are one chain per database: each test gets a database of its own, so
+// none reads what an earlier one sealed or verified.
+t.before.each(async (ctx) => {
   ctx.f = await consoleFixture('console_integrity');
   for (const role of ['admin', 'auditor', 'viewer'] as const) {
     ctx[role] = new Client(ctx.f.app);
     assert.is((await ctx[role].signIn(`${role}@example.com`)).status, 303);
   }
 });
-t.after(async (ctx) => ctx.f?.close());
+t.after.each(async (ctx) => ctx.f?.close());
 
 t('not sealed: the list says so', async ({ f, auditor }) => {
   await logEvent(f, 'before-any-seal');
@@ -42,10 +53,7 @@ t('not sealed: the list says so', async ({ f, auditor }) => {
 });
 
 t('sealed, never verified: the list says up to when and that it is not verified; only admins and auditors get the Integrity link', async (ctx) => {
-  await registerKey(ctx.f.db.pool, key);
-  ctx.sealedId = await logEvent(ctx.f, 'sealed-one');
-  const outcome = await seal(ctx.f);
-  assert.ok(outcome.sealed);
+  await sealedEvent(ctx.f);
   const html = await (await ctx.auditor.get('/events')).text();
   assert.match(sealLine(html)!, /^Sealed up to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(seal #1\); not verified yet\. <a href="\/integrity">Integrity<\/a>$/);
   assert.match(html, /<nav[^]*href="\/integrity"[^]*<\/nav>/);
@@ -54,7 +62,8 @@ t('sealed, never verified: the list says up to when and that it is not verified;
   assert.not.match(viewer, /href="\/integrity"/);
 });
 
-t('event detail: which seal covers it, or not sealed yet', async ({ f, auditor, sealedId }) => {
+t('event detail: which seal covers it, or not sealed yet', async ({ f, auditor }) => {
+  const sealedId = await sealedEvent(f);
   let html = await (await auditor.get(`/events/${sealedId}`)).text();
   assert.match(html, /id="seal-note">Covered by seal #1, sealed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.</);
   const fresh = await logEvent(f, 'after-the-seal');
@@ -63,6 +72,7 @@ t('event detail: which seal covers it, or not sealed yet', async ({ f, auditor, 
 });
 
 t('the Integrity page: viewers get 403 (page and verify); auditors see the chain and that no verify ran; page loads run none', async ({ f, auditor, viewer }) => {
+  await sealedEvent(f);
   const refused = await viewer.get('/integrity');
   assert.is(refused.status, 403);
   assert.match(await refused.text(), /Your role \(viewer\) may not do this/);
@@ -79,9 +89,13 @@ t('the Integrity page: viewers get 403 (page and verify); auditors see the chain
   assert.match(html, /No verify has been run from the console yet\./);
   await auditor.get('/events');
   assert.is(await verifyEvents(f), before, 'loading the list and the Integrity page ran no verify');
+  // Positive control: the same count sees a verify that did run.
+  assert.is((await auditor.post('/integrity/verify', { _csrf: csrfFrom(html) })).status, 200);
+  assert.is(await verifyEvents(f), before + 1, 'a verify run is counted');
 });
 
 t('verify on demand: CSRF required; a malformed fingerprint is a 400 saying why; a run shows the report, is recorded, and the list says verified', async ({ f, auditor, admin }) => {
+  await sealedEvent(f);
   const noCsrf = await auditor.post('/integrity/verify', {});
   assert.is(noCsrf.status, 403);
   assert.match(await noCsrf.text(), /missing its security token/);
@@ -108,10 +122,9 @@ t('verify on demand: CSRF required; a malformed fingerprint is a 400 saying why;
   assert.match(sealLine(await (await admin.get('/events')).text())!, /^Sealed up to .* \(seal #2\); verified up to seal #1\./);
 });
 
-t('a verify that fails: the report names the problem, and the list says verification failed', async ({ f, admin, sealedId }) => {
-  await f.db.pool.query(`ALTER TABLE audit.events DISABLE TRIGGER USER;
-    UPDATE audit.events SET metadata = '{"forged": true}' WHERE id = ${sealedId};
-    ALTER TABLE audit.events ENABLE TRIGGER USER`);
+t('a verify that fails: the report names the problem, and the list says verification failed', async ({ f, admin }) => {
+  const sealedId = await sealedEvent(f);
+  await tamper(f.db.pool, 'audit.events', (c) => c.query('UPDATE audit.events SET metadata = $1 WHERE id = $2', [{ forged: true }, sealedId]));
   const csrf = csrfFrom(await (await admin.get('/integrity')).text());
   const res = await admin.post('/integrity/verify', { _csrf: csrf });
   assert.is(res.status, 200);

@@ -10,6 +10,7 @@ import { registerKey } from '../src/integrity/store.ts';
 import { verifyTrail } from '../src/integrity/verify.ts';
 import { migrate } from '../src/install/migrate.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { tamper } from './helpers/tamper.ts';
 
 const t = suite<{ db: TestDatabase }>('seal-labels');
 
@@ -58,10 +59,10 @@ t('a seal made before 0012 verifies after it; unlabelled events keep form 1, lab
     assert.is(report.seals, 2);
 
     // Changing what form 2 adds is detected (the positive control above verifies).
-    await client.query(`ALTER TABLE audit.events DISABLE TRIGGER USER;
-      UPDATE audit.events SET target_label = 'Task: something else' WHERE action = 'task.close';
-      UPDATE audit.events SET verb = 'reopen' WHERE verb = 'close';
-      ALTER TABLE audit.events ENABLE TRIGGER USER`);
+    await tamper(client, 'audit.events', async (c) => {
+      await c.query(`UPDATE audit.events SET target_label = 'Task: something else' WHERE action = 'task.close'`);
+      await c.query(`UPDATE audit.events SET verb = 'reopen' WHERE verb = 'close'`);
+    });
     const tampered = await verifyTrail(client, {});
     assert.is(tampered.ok, false);
     assert.is(tampered.findings.length >= 1, true, JSON.stringify(tampered.findings));

@@ -14,6 +14,7 @@ import { chunkBounds } from '../src/integrity/scan.ts';
 import { runMaintenance } from '../src/maintenance/run.ts';
 import { cli } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { tamper } from './helpers/tamper.ts';
 
 const t = suite('verify');
 
@@ -62,10 +63,6 @@ async function verify(trail: Trail, ...args: string[]): Promise<{ code: number |
 
 const kinds = (r: VerifyReport) => r.findings.map((f) => `${f.kind}${f.seal ? `@${f.seal}` : ''}${f.ids ? `:${f.ids.join(',')}` : ''}`);
 
-async function asSuperuser(db: TestDatabase, sql: string): Promise<void> {
-  await db.pool.query(sql);
-}
-
 t('positive control: an untouched trail verifies (exit 0), with the expected key and without', () =>
   withTrail('verify_ok', async (trail) => {
     const { code, report } = await verify(trail);
@@ -90,9 +87,7 @@ t('positive control: an untouched trail verifies (exit 0), with the expected key
 t('an event UPDATEd with the guard disabled: altered, with its id and seal', () =>
   withTrail('verify_update', async (trail) => {
     const victim = trail.ids[0][2];
-    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER;
-      UPDATE audit.events SET new_data = '{"amount": 1000000}' WHERE id = ${victim};
-      ALTER TABLE audit.events ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.events', (c) => c.query('UPDATE audit.events SET new_data = $1 WHERE id = $2', [{ amount: 1000000 }, victim]));
     const { code, report } = await verify(trail);
     assert.is(code, 1);
     assert.equal(kinds(report), [`altered@1:${victim}`]);
@@ -101,9 +96,7 @@ t('an event UPDATEd with the guard disabled: altered, with its id and seal', () 
 t('an event DELETEd: missing, with its id and seal', () =>
   withTrail('verify_delete', async (trail) => {
     const victim = trail.ids[1][1];
-    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER;
-      DELETE FROM audit.events WHERE id = ${victim};
-      ALTER TABLE audit.events ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.events', (c) => c.query('DELETE FROM audit.events WHERE id = $1', [victim]));
     const { code, report } = await verify(trail);
     assert.is(code, 1);
     assert.equal(kinds(report), [`missing@2:${victim}`]);
@@ -112,11 +105,11 @@ t('an event DELETEd: missing, with its id and seal', () =>
 t('forged events: one in a sealed range is "inserted", one with an old id after it "unsealed but older"', () =>
   withTrail('verify_insert', async (trail) => {
     // With a transaction id of seal 1's range, as a forger copying a neighbour would write it.
-    await asSuperuser(trail.db, `INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
-      SELECT 900, tx_id, 'test.event', 'test', 'user', 'forger' FROM audit.events WHERE id = ${trail.ids[0][0]}`);
+    await trail.db.pool.query(`INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
+      SELECT 900, tx_id, 'test.event', 'test', 'user', 'forger' FROM audit.events WHERE id = $1`, [trail.ids[0][0]]);
     // With its own transaction's id, as a forger's INSERT has by default, and an id older than sealed ones.
-    await asSuperuser(trail.db, `INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
-      VALUES (${trail.ids[0][1]} - 100, txid_current(), 'test.event', 'test', 'user', 'forger')`);
+    await trail.db.pool.query(`INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
+      VALUES ($1::bigint - 100, txid_current(), 'test.event', 'test', 'user', 'forger')`, [trail.ids[0][1]]);
     const { code, report } = await verify(trail);
     assert.is(code, 1);
     assert.equal(kinds(report), ['inserted@1:900', `unsealed_older:${Number(trail.ids[0][1]) - 100}`]);
@@ -125,11 +118,9 @@ t('forged events: one in a sealed range is "inserted", one with an old id after 
 t('an event deleted and forged again under its id: altered', () =>
   withTrail('verify_replace', async (trail) => {
     const reused = trail.ids[0][1];
-    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER;
-      DELETE FROM audit.events WHERE id = ${reused};
-      ALTER TABLE audit.events ENABLE TRIGGER USER`);
-    await asSuperuser(trail.db, `INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
-      SELECT ${reused}, tx_id, 'test.event', 'test', 'user', 'forger' FROM audit.events WHERE id = ${trail.ids[0][0]}`);
+    await tamper(trail.db.pool, 'audit.events', (c) => c.query('DELETE FROM audit.events WHERE id = $1', [reused]));
+    await trail.db.pool.query(`INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
+      SELECT $1, tx_id, 'test.event', 'test', 'user', 'forger' FROM audit.events WHERE id = $2`, [reused, trail.ids[0][0]]);
     const { report } = await verify(trail);
     assert.equal(kinds(report), [`altered@1:${reused}`]);
   }));
@@ -137,25 +128,20 @@ t('an event deleted and forged again under its id: altered', () =>
 t('events re-ordered (two ids swapped): both altered', () =>
   withTrail('verify_reorder', async (trail) => {
     const [a, b] = [trail.ids[0][0], trail.ids[0][1]];
-    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER;
-      UPDATE audit.events SET id = CASE id WHEN ${a} THEN ${b} ELSE ${a} END WHERE id IN (${a}, ${b});
-      ALTER TABLE audit.events ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.events', (c) =>
+      c.query('UPDATE audit.events SET id = CASE id WHEN $1 THEN $2::bigint ELSE $1 END WHERE id IN ($1, $2)', [a, b]));
     const { report } = await verify(trail);
     assert.equal(kinds(report), [`altered@1:${a}-${b}`]);
   }));
 
 t('a seal edited, a seal deleted: named, and the events it covered are reported as covered by none', () =>
   withTrail('verify_seal_edit', async (trail) => {
-    await asSuperuser(trail.db, `ALTER TABLE audit.seals DISABLE TRIGGER USER;
-      UPDATE audit.seals SET event_count = 4 WHERE seq = 1;
-      ALTER TABLE audit.seals ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.seals', (c) => c.query('UPDATE audit.seals SET event_count = 4 WHERE seq = 1'));
     const edited = await verify(trail);
     assert.is(edited.code, 1);
     assert.equal(kinds(edited.report), ['seal_edited@1']);
 
-    await asSuperuser(trail.db, `ALTER TABLE audit.seals DISABLE TRIGGER USER;
-      DELETE FROM audit.seals WHERE seq = 1;
-      ALTER TABLE audit.seals ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.seals', (c) => c.query('DELETE FROM audit.seals WHERE seq = 1'));
     const deleted = await verify(trail);
     assert.is(deleted.code, 1);
     assert.equal(kinds(deleted.report), ['seal_missing@2', `uncovered@2:${trail.ids[0][0]}-${trail.ids[0][4]}`]);
@@ -165,12 +151,10 @@ t('the chain re-signed with a new key pair whose public half is swapped in: caug
   withTrail('verify_resign', async (trail) => {
     // The forger alters an event, then rebuilds every seal over the new contents with their own key.
     const victim = trail.ids[0][0];
-    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER;
-      UPDATE audit.events SET metadata = '{"n": 99}' WHERE id = ${victim};
-      ALTER TABLE audit.events ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.events', (c) => c.query('UPDATE audit.events SET metadata = $1 WHERE id = $2', [{ n: 99 }, victim]));
     const forger = generateSealKey();
     await registerKey(trail.db.pool, forger);
-    await asSuperuser(trail.db, `ALTER TABLE audit.seals DISABLE TRIGGER USER; DELETE FROM audit.seals; ALTER TABLE audit.seals ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.seals', (c) => c.query('DELETE FROM audit.seals'));
     // Re-sealing from scratch with the forger's key reproduces the chain over the altered events.
     assert.ok((await sealWith(trail.db, forger)).sealed);
 
@@ -193,11 +177,11 @@ t('a seal re-signed with another key under the original fingerprint, the stored 
     const last = seals[seals.length - 1];
     const changed = { ...last, count: '3' };
     const signature = signMessage(sealMessage(changed), forger.privateKey);
-    await asSuperuser(trail.db, `ALTER TABLE audit.seal_keys DROP CONSTRAINT seal_keys_check;
-      ALTER TABLE audit.seal_keys DISABLE TRIGGER USER; ALTER TABLE audit.seals DISABLE TRIGGER USER`);
-    await trail.db.pool.query('UPDATE audit.seal_keys SET public_key = $1', [forger.publicRaw]);
-    await trail.db.pool.query('UPDATE audit.seals SET event_count = 3, signature = $1, hash = $2 WHERE seq = $3',
-      [signature, sha256(sealMessage(changed)), last.seq]);
+    await trail.db.pool.query('ALTER TABLE audit.seal_keys DROP CONSTRAINT seal_keys_check');
+    await tamper(trail.db.pool, ['audit.seal_keys', 'audit.seals'], async (c) => {
+      await c.query('UPDATE audit.seal_keys SET public_key = $1', [forger.publicRaw]);
+      await c.query('UPDATE audit.seals SET event_count = 3, signature = $1, hash = $2 WHERE seq = $3', [signature, sha256(sealMessage(changed)), last.seq]);
+    });
     const { code, report } = await verify(trail);
     assert.is(code, 1);
     assert.ok(kinds(report).includes('key_replaced'), kinds(report).join());
@@ -246,9 +230,10 @@ t('an older backup restored over the newest seals: a shorter chain verifies, and
     const head = (await verify(trail)).report.head!;
     // What the database looks like when the backup taken after seal #1 is restored: seal #2 and
     // the events it covered are gone, everything older is intact and consistent.
-    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER; ALTER TABLE audit.seals DISABLE TRIGGER USER;
-      DELETE FROM audit.events WHERE id IN (${trail.ids[1].join(',')}); DELETE FROM audit.seals WHERE seq = 2;
-      ALTER TABLE audit.events ENABLE TRIGGER USER; ALTER TABLE audit.seals ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, ['audit.events', 'audit.seals'], async (c) => {
+      await c.query('DELETE FROM audit.events WHERE id = ANY($1::bigint[])', [trail.ids[1]]);
+      await c.query('DELETE FROM audit.seals WHERE seq = 2');
+    });
     const plain = await verify(trail);
     assert.is(plain.code, 0, 'on its own the restored chain is consistent…');
     assert.is(plain.report.head!.seq, '1');
@@ -263,7 +248,7 @@ t('a chain re-signed from its head on, checked with --head but without --key: he
     const head = (await verify(trail)).report.head!;
     const forger = generateSealKey();
     await registerKey(trail.db.pool, forger);
-    await asSuperuser(trail.db, `ALTER TABLE audit.seals DISABLE TRIGGER USER; DELETE FROM audit.seals; ALTER TABLE audit.seals ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.seals', (c) => c.query('DELETE FROM audit.seals'));
     assert.ok((await sealWith(trail.db, forger)).sealed);
     await logEvents(trail.db.pool, 1);
     assert.ok((await sealWith(trail.db, forger)).sealed);
@@ -278,7 +263,8 @@ t('a partition DETACHed outside maintenance: its events are missing, named by id
     assert.not.equal(where.partition, 'audit.events_default', 'the events are in a time partition');
     const ok = await verify(trail);
     assert.is(ok.code, 0, 'positive control: before the detach the trail verifies');
-    await asSuperuser(trail.db, `ALTER TABLE audit.events DETACH PARTITION ${where.partition}`);
+    // regclass text: already quoted where it needs to be.
+    await trail.db.pool.query(`ALTER TABLE audit.events DETACH PARTITION ${where.partition}`);
     const { code, report } = await verify(trail);
     assert.is(code, 1);
     const all = [...trail.ids[0], ...trail.ids[1]].map(Number).sort((a, b) => a - b);
@@ -320,12 +306,12 @@ t('chunk boundaries: every n-th expected id, across the gaps between ranges', ()
 t('recomputed in small chunks by three connections at once, the report is the one a single connection makes', () =>
   withTrail('verify_chunks', async (trail) => {
     const [a, b] = trail.ids;
-    await asSuperuser(trail.db, `ALTER TABLE audit.events DISABLE TRIGGER USER;
-      UPDATE audit.events SET metadata = '{"n": 99}' WHERE id = ${a[1]};
-      DELETE FROM audit.events WHERE id = ${b[2]};
-      ALTER TABLE audit.events ENABLE TRIGGER USER`);
+    await tamper(trail.db.pool, 'audit.events', async (c) => {
+      await c.query('UPDATE audit.events SET metadata = $1 WHERE id = $2', [{ n: 99 }, a[1]]);
+      await c.query('DELETE FROM audit.events WHERE id = $1', [b[2]]);
+    });
     const forged = await trail.db.pool.query(`INSERT INTO audit.events (id, tx_id, action, target_type, actor_type, db_user)
-      SELECT ${Number(a[4]) + 1_000_000}, tx_id, 'test.forged', 'test', 'user', 'x' FROM audit.events WHERE id = ${a[0]} RETURNING id`);
+      SELECT $1, tx_id, 'test.forged', 'test', 'user', 'x' FROM audit.events WHERE id = $2 RETURNING id`, [Number(a[4]) + 1_000_000, a[0]]);
     const run = async (helpers: number, chunkEvents?: number) => {
       const main = await trail.db.pool.connect();
       const extra = await Promise.all(Array.from({ length: helpers }, () => trail.db.pool.connect()));
