@@ -1,7 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { FROZEN_SQL_DIR } from '../src/db/sql-files.ts';
 import { migrate } from '../src/install/migrate.ts';
 import { catalogDump } from './helpers/catalog.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -13,9 +15,10 @@ t.before(async (ctx) => {
 });
 t.after(async (ctx) => ctx.db?.drop());
 
-/** Every shipped migration, in order (the list grows with each release). */
+/** Every shipped migration, in order (the list grows with each release); migrations/sql/, the frozen SQL, is a folder, not one. */
 async function shippedMigrations(): Promise<string[]> {
-  return (await readdir(fileURLToPath(new URL('../migrations', import.meta.url)))).map((f) => f.replace(/\.\w+$/, '')).sort();
+  const entries = await readdir(fileURLToPath(new URL('../migrations', import.meta.url)), { withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => e.name.replace(/\.\w+$/, '')).sort();
 }
 
 t('up installs the audit schema, down removes it, up again gives the same schema', async ({ db }) => {
@@ -23,6 +26,8 @@ t('up installs the audit schema, down removes it, up again gives the same schema
   try {
     const shipped = await shippedMigrations();
     assert.equal(shipped.slice(0, 2), ['0001_core', '0002_maintenance']);
+    // The frozen SQL sits in the migrations folder too: the runner must take none of it for a migration.
+    assert.ok(statSync(FROZEN_SQL_DIR).isDirectory() && FROZEN_SQL_DIR.startsWith(fileURLToPath(new URL('../migrations/', import.meta.url))));
     assert.equal(await migrate(client), shipped);
     const first = await catalogDump(client);
     assert.ok(first.some((l) => l.startsWith('relation audit.events kind=p')), 'audit.events is a partitioned table');

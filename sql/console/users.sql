@@ -1,6 +1,6 @@
 -- Console users. Passwords are scrypt hashes (node:crypto) in the self-describing form
 -- scrypt$N$r$p$salt$hash (base64url), so parameters can be raised later without a migration.
--- Emails are unique ignoring case; the role decides abilities (src/server/auth/principal.ts).
+-- Emails are unique ignoring case; the role decides abilities (src/accounts/roles.ts).
 CREATE TABLE console.users (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   email           text        NOT NULL CHECK (octet_length(email) BETWEEN 3 AND 320),

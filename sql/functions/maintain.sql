@@ -1,4 +1,4 @@
--- audit.maintain v2 (migration 0013): as v1 (sql/functions/maintain.sql, whose notes hold), and
+-- audit.maintain v2 (migration 0013): as v1 (0002, migrations/sql/0002_maintenance/), and
 -- last, after retention, it rolls up the events committed since the previous run into the activity
 -- panel's hourly counts (audit.activity_rollup). The report is unchanged: the rollup is silent.
 -- audit.maintain(p_now timestamptz DEFAULT now()) → what it did, one row per partition touched:

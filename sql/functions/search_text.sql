@@ -1,6 +1,6 @@
 -- audit.search_text(actor_name, actor_id, target_id, target_type, action, target_label) → lower-cased text
 -- v2 of the optional free-text index's expression (migration 0012): the five fields of v1
--- (sql/functions/search_text.sql, still installed: an index built before 0012 uses it) and the
+-- (0006, still installed beside it: an index built before 0012 uses it) and the
 -- event's target_label, so that "Maya Okafor" finds the events of the contact labelled so, also
 -- after the row was deleted. Same rules as v1: lower-cased, joined by U+001F, which is neither a
 -- letter nor case-ignorable, so a term without it is found here exactly when some field contains

@@ -1,0 +1,189 @@
+// What a released migration installs is frozen in its own folder, migrations/sql/<migration>/ (files
+// its down restores under down/), and sql/ is the working copy: the current definition of every
+// installed object, what the next migration reads and freezes at its release (docs/migrations.md).
+// These tests keep the two honest: released migrations read nothing else, sql/ matches the newest
+// frozen copy of each object unless an unreleased migration is changing it, and the maintenance
+// lock key written into the SQL is the one of src/maintenance/lock.ts.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs, { readFileSync, readdirSync, statSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FROZEN_SQL_DIR, readSql } from '../src/db/sql-files.ts';
+import { MAINTENANCE_LOCK } from '../src/maintenance/lock.ts';
+import { migrationNames, queued, releasedNames } from './helpers/released-migrations.ts';
+import { significantSql } from './helpers/sql-text.ts';
+
+const t = suite('frozen-sql');
+
+const SQL_DIR = fileURLToPath(new URL('../sql/', import.meta.url));
+/** Read by the capture renderer at run time, never installed by a migration. */
+const NOT_INSTALLED = ['templates/'];
+/** Objects a released migration installed and a later one dropped: not in sql/ any more. */
+const DROPPED: Record<string, string> = { 'tables/events_actor_name_idx.sql': '0008_actor_prefix' };
+
+/** Every file under dir, as paths relative to it with '/'. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(path).map((p) => `${entry.name}/${p}`));
+    else out.push(entry.name);
+  }
+  return out.sort();
+}
+
+/** The absolute paths of every file read (synchronously or not) while fn runs. */
+async function filesRead(fn: () => Promise<unknown>): Promise<string[]> {
+  const readFileSyncOriginal = fs.readFileSync;
+  const readFileOriginal = fs.promises.readFile;
+  const read: string[] = [];
+  const note = (path: unknown) => read.push(path instanceof URL ? fileURLToPath(path) : String(path));
+  fs.readFileSync = ((path: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+    note(path);
+    return (readFileSyncOriginal as (...a: unknown[]) => unknown)(path, ...rest);
+  }) as typeof fs.readFileSync;
+  fs.promises.readFile = ((path: unknown, ...rest: unknown[]) => {
+    note(path);
+    return (readFileOriginal as (...a: unknown[]) => unknown)(path, ...rest);
+  }) as typeof fs.promises.readFile;
+  syncBuiltinESMExports(); // so that `import { readFileSync } from 'node:fs'` sees the spy too
+  try {
+    await fn();
+  } finally {
+    fs.readFileSync = readFileSyncOriginal;
+    fs.promises.readFile = readFileOriginal;
+    syncBuiltinESMExports();
+  }
+  return read;
+}
+
+/** The files a migration reads, up and down. */
+const readsOf = (name: string) => filesRead(async () => {
+  await queued(name, 'up');
+  await queued(name, 'down');
+});
+
+/** Path (relative to a frozen folder, outside down/) → the migrations that froze a copy of it, oldest first. */
+function frozenCopies(): Map<string, string[]> {
+  const copies = new Map<string, string[]>();
+  for (const migration of readdirSync(FROZEN_SQL_DIR).sort()) {
+    for (const path of filesUnder(join(FROZEN_SQL_DIR, migration))) {
+      if (path.startsWith('down/')) continue;
+      copies.set(path, [...(copies.get(path) ?? []), migration]);
+    }
+  }
+  return copies;
+}
+
+const released = releasedNames();
+const unreleased = migrationNames().filter((m) => !released.includes(m));
+
+t('the spy sees the files the SQL readers read (control for the next test)', async () => {
+  const read = await filesRead(async () => readSql('triggers/ddl_capture.sql'));
+  assert.equal(read, [join(SQL_DIR, 'triggers/ddl_capture.sql')]);
+  const first = await readsOf('0001_core');
+  assert.ok(first.includes(join(FROZEN_SQL_DIR, '0001_core', 'functions/log_event.sql')), first.join(', '));
+});
+
+t('a released migration reads only its own frozen folder, and every file in it', async () => {
+  assert.ok(released.length >= 13, `${released.length} released migrations`);
+  const outside: string[] = [];
+  const unread: string[] = [];
+  for (const name of released) {
+    const own = join(FROZEN_SQL_DIR, name) + sep;
+    const read = await readsOf(name);
+    for (const path of read) if (!path.startsWith(own)) outside.push(`${name} reads ${path}`);
+    let frozen: string[] = [];
+    try { frozen = filesUnder(own); } catch { /* a migration that reads no file has no folder */ }
+    for (const path of frozen) if (!read.includes(join(own, path))) unread.push(`migrations/sql/${name}/${path}`);
+  }
+  assert.equal(outside, [], 'a released migration reads its SQL only through frozenSql(import.meta.url)');
+  assert.equal(unread, [], 'frozen files that their migration does not read');
+});
+
+t('every frozen folder belongs to a released migration', () => {
+  const folders = readdirSync(FROZEN_SQL_DIR).filter((f) => statSync(join(FROZEN_SQL_DIR, f)).isDirectory());
+  assert.ok(folders.length >= 13);
+  assert.equal(folders.filter((f) => !released.includes(f)), [], 'an unreleased migration reads sql/; its copy is frozen when it is released');
+});
+
+t('what a down restores is byte for byte what the release before it installed', () => {
+  let checked = 0;
+  const wrong: string[] = [];
+  for (const migration of readdirSync(FROZEN_SQL_DIR).sort()) {
+    const downDir = join(FROZEN_SQL_DIR, migration, 'down');
+    let paths: string[] = [];
+    try { paths = filesUnder(downDir); } catch { continue; } // this down restores no file
+    for (const path of paths) {
+      const before = (frozenCopies().get(path) ?? []).filter((m) => m < migration).at(-1);
+      if (!before) wrong.push(`${migration}/down/${path}: no earlier migration installed it`);
+      else if (readFileSync(join(downDir, path), 'utf8') !== readFileSync(join(FROZEN_SQL_DIR, before, path), 'utf8')) {
+        wrong.push(`${migration}/down/${path} differs from ${before}/${path}`);
+      }
+      checked += 1;
+    }
+  }
+  assert.equal(wrong, []);
+  assert.ok(checked >= 8, `${checked} files restored by downs`);
+});
+
+t('sql/ holds the newest released definition of each object, unless an unreleased migration changes it', async () => {
+  const changing = new Set<string>();
+  for (const name of unreleased) for (const path of await readsOf(name)) if (path.startsWith(SQL_DIR)) changing.add(relative(SQL_DIR, path).split(sep).join('/'));
+  const copies = frozenCopies();
+  const wrong: string[] = [];
+  let compared = 0;
+  for (const path of filesUnder(SQL_DIR)) {
+    if (NOT_INSTALLED.some((prefix) => path.startsWith(prefix)) || changing.has(path)) continue;
+    const newest = copies.get(path)?.at(-1);
+    if (!newest) {
+      wrong.push(`sql/${path}: no released migration installed it, and no unreleased one reads it`);
+      continue;
+    }
+    const current = readFileSync(join(SQL_DIR, path), 'utf8');
+    const frozen = readFileSync(join(FROZEN_SQL_DIR, newest, path), 'utf8');
+    if (significantSql(current) !== significantSql(frozen)) wrong.push(`sql/${path} differs from migrations/sql/${newest}/${path}`);
+    compared += 1;
+  }
+  assert.equal(wrong, [], 'an object in sql/ changes with a new migration that reads it (docs/migrations.md)');
+  assert.ok(compared >= 50, `${compared} files compared`);
+});
+
+t('every object a release installed is in sql/, unless a later release dropped it', () => {
+  const inSql = new Set(filesUnder(SQL_DIR));
+  const missing = [...frozenCopies().keys()].filter((path) => !inSql.has(path));
+  assert.equal(missing.sort(), Object.keys(DROPPED).sort());
+  for (const [path, by] of Object.entries(DROPPED)) assert.ok(readFileSync(join(FROZEN_SQL_DIR, by, 'down', path), 'utf8'), `${by} drops ${path} and its down restores it`);
+});
+
+t('the comparison ignores comments outside quoted text, and nothing else', () => {
+  const maintain = readFileSync(join(SQL_DIR, 'functions/maintain.sql'), 'utf8');
+  assert.ok(maintain.startsWith('-- audit.maintain v2'));
+  assert.is(significantSql(`-- a corrected header\n${maintain.replace(/^--[^\n]*\n/, '')}`), significantSql(maintain));
+  assert.is(significantSql(maintain.replace('DEFAULT now()', 'DEFAULT  now()')), significantSql(maintain), 'whitespace between tokens');
+  assert.is.not(significantSql(maintain.replace('the maintenance lock (src', 'a maintenance lock (src')), significantSql(maintain),
+    'a comment inside the function body is stored with the function');
+  assert.is.not(significantSql(maintain.replace('BEGIN', 'BEGIN\n  NULL;')), significantSql(maintain));
+  assert.is(significantSql(`SELECT 'a -- b', "x--y" -- c\n/* d /* e */ f */ , E'\\' -- g'`), `SELECT 'a -- b', "x--y" , E'\\' -- g'`);
+  assert.is(significantSql("SELECT '' -- x'"), "SELECT ''", "'' is an empty string, so -- starts a comment");
+});
+
+t('every pg_advisory_xact_lock in the SQL takes MAINTENANCE_LOCK (src/maintenance/lock.ts)', () => {
+  const expected = `${MAINTENANCE_LOCK.classId}, ${MAINTENANCE_LOCK.objId}`;
+  const found: string[] = [];
+  const wrong: string[] = [];
+  for (const [dir, label] of [[SQL_DIR, 'sql'], [FROZEN_SQL_DIR, 'migrations/sql']] as const) {
+    for (const path of filesUnder(dir)) {
+      for (const m of readFileSync(join(dir, path), 'utf8').matchAll(/pg_advisory_xact_lock\s*\(([^)]*)\)/g)) {
+        found.push(`${label}/${path}`);
+        if (m[1].trim().replace(/\s*,\s*/, ', ') !== expected) wrong.push(`${label}/${path}: pg_advisory_xact_lock(${m[1]})`);
+      }
+    }
+  }
+  assert.equal(wrong, [], `the maintenance lock is (${expected}); SQL cannot import it, so it is written out and checked here`);
+  assert.ok(found.length >= 12, `${found.length} lock calls found`);
+});
+
+t.run();
