@@ -9,7 +9,8 @@
 //                        time (docs/as-of.md: the shape); 404 when the record has no history
 //   GET /activity        the console's activity panel for a filter: histogram buckets and top
 //                        actors, actions, verbs, target types (src/query/activity-json.ts)
-// Bearer tokens only. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404, or 503 when
+// Bearer tokens only. Input is checked by each route's validators (./validators.ts) before its
+// handler runs. Every error is JSON { "error": "…" } with 400 / 401 / 403 / 404, or 503 when
 // the query timeout (PGTRAIL_QUERY_TIMEOUT_MS) cut the query; bad input is never a 500. Unknown
 // query parameters are refused, so a typo never widens a result silently.
 // Events go out as the JSON text PostgreSQL wrote (EVENT_JSON), spliced into the response and never
@@ -17,8 +18,7 @@
 import { Hono, type Context } from 'hono';
 import type pg from 'pg';
 import { UserError } from '../../db/errors.ts';
-import { FILTER_KEYS, parseFilter } from '../../query/filter.ts';
-import { DEFAULT_LIMIT, getEventText, listEventTexts, MAX_LIMIT, type PageText } from '../../query/list.ts';
+import { getEventText, listEventTexts, type PageText } from '../../query/list.ts';
 import type { BoundedReads } from '../deps.ts';
 import { duration, isQueryTimeout, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
 import { exportRoute } from '../export-download.ts';
@@ -27,13 +27,11 @@ import { chainJson, exportManifestText } from '../../integrity/chain-json.ts';
 import { can } from '../../accounts/roles.ts';
 import type { AppEnv } from '../env.ts';
 import { bearerAuth } from './bearer.ts';
-import { LIST_PARAMS, parseCursor, parseLimit, rejectUnknownParams } from './params.ts';
+import { asOfQuery, eventIdParam, exportIdParam, filterQuery, listQuery, noQuery } from './validators.ts';
 import { activity } from '../../query/activity.ts';
 import { activityJson } from '../../query/activity-json.ts';
-import { isBigintId } from '../../db/ids.ts';
 import { NoHistoryError, recordAsOf } from '../../query/record/as-of.ts';
 import { asOfJson } from '../../query/record/json.ts';
-import { AS_OF_PARAMS, parseAsOfParams } from '../../query/record/request.ts';
 
 /** What the API needs; the console's AppDeps satisfies it. */
 export interface ApiDeps {
@@ -73,14 +71,8 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     await next();
   });
 
-  api.get('/events', async (c) => {
-    const params = new URL(c.req.url).searchParams;
-    rejectUnknownParams(params, LIST_PARAMS);
-    const limit = parseLimit(params, DEFAULT_LIMIT, MAX_LIMIT);
-    const cursor = parseCursor(params);
-    params.delete('limit');
-    params.delete('cursor');
-    const filter = parseFilter(params);
+  api.get('/events', listQuery, async (c) => {
+    const { limit, cursor, filter } = c.req.valid('query');
     let page;
     try {
       page = await listEventTexts(reads, filter, { limit, cursor, secret: deps.secret, now: deps.now?.() });
@@ -95,11 +87,8 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
   api.get('/events.csv', exportRoute(deps, 'csv'));
   api.get('/events.jsonl', exportRoute(deps, 'jsonl'));
 
-  api.get('/events/:id', async (c) => {
-    const id = c.req.param('id');
-    if (!isBigintId(id)) return c.json({ error: `"${id.slice(0, 40)}" is not an event id` }, 400);
-    const params = new URL(c.req.url).searchParams;
-    rejectUnknownParams(params, []);
+  api.get('/events/:id', eventIdParam, noQuery, async (c) => {
+    const { id } = c.req.valid('param');
     let event;
     try {
       event = await getEventText(reads, id);
@@ -112,18 +101,19 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     return jsonText(c, event);
   });
 
-  api.get('/seals', async (c) => {
+  api.get('/seals', async (c, next) => {
     if (!can(c.get('principal'), 'export')) return c.json({ error: 'the seal chain is for the auditor and admin roles' }, 403);
-    rejectUnknownParams(new URL(c.req.url).searchParams, []);
+    await next();
+  }, noQuery, async (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json(await chainJson(reads));
   });
 
-  api.get('/exports/:id/manifest', async (c) => {
+  api.get('/exports/:id/manifest', async (c, next) => {
     if (!can(c.get('principal'), 'export')) return c.json({ error: 'export manifests are for the auditor and admin roles' }, 403);
-    const id = c.req.param('id');
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return c.json({ error: `"${id.slice(0, 40)}" is not an export id` }, 400);
-    rejectUnknownParams(new URL(c.req.url).searchParams, []);
+    await next();
+  }, exportIdParam, noQuery, async (c) => {
+    const { id } = c.req.valid('param');
     const text = await exportManifestText(reads, id);
     if (!text) return c.json({ error: `no signed manifest for export ${id} (not completed, or the server had no seal key)` }, 404);
     c.header('Cache-Control', 'no-store');
@@ -131,12 +121,10 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     return jsonText(c, text);
   });
 
-  api.get('/records/as-of', async (c) => {
-    const params = new URL(c.req.url).searchParams;
-    rejectUnknownParams(params, AS_OF_PARAMS);
+  api.get('/records/as-of', asOfQuery, async (c) => {
     let result;
     try {
-      result = await recordAsOf(reads, parseAsOfParams(params), deps.now?.() ?? new Date());
+      result = await recordAsOf(reads, c.req.valid('query'), deps.now?.() ?? new Date());
     } catch (error) {
       if (error instanceof NoHistoryError) return c.json({ error: error.message }, 404);
       if (!isQueryTimeout(error)) throw error;
@@ -146,10 +134,8 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
     return jsonText(c, asOfJson(result));
   });
 
-  api.get('/activity', async (c) => {
-    const params = new URL(c.req.url).searchParams;
-    rejectUnknownParams(params, FILTER_KEYS);
-    const filter = parseFilter(params);
+  api.get('/activity', filterQuery, async (c) => {
+    const filter = c.req.valid('query');
     let result;
     try {
       result = await activity(reads, filter, deps.now?.() ?? new Date());
