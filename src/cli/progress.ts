@@ -7,6 +7,12 @@
 export interface ProgressState {
   bytes?: number;
   rows?: number;
+  /** Rows in all (exact or estimated): the time left is then taken from rows rather than units. */
+  rowsTotal?: number;
+  /** What a row is called on the line (default "rows"; verify says "events"). */
+  rowUnit?: string;
+  /** The rows are the planner's estimates (search-index): shown as "about …". */
+  rowsEstimated?: boolean;
   /** Units of work done and in total (e.g. partitions): then the time left can be known. */
   done?: number;
   total?: number;
@@ -17,6 +23,8 @@ export interface Progress {
   /** False where nothing is shown: callers skip the counting that only feeds the line. */
   readonly active: boolean;
   update(state: ProgressState): void;
+  /** A log line of its own: clears the progress line, writes `text` (ending in \n), redraws the line. */
+  log(text: string): void;
   /** Clears the line (the caller prints its own summary after). */
   end(): void;
 }
@@ -30,7 +38,7 @@ export function progressOnStderr(
   env: NodeJS.ProcessEnv = process.env,
 ): Progress {
   const forced = env.PGTRAIL_PROGRESS;
-  if (forced === '0' || (forced !== '1' && !isTerminal)) return { active: false, update() {}, end() {} };
+  if (forced === '0' || (forced !== '1' && !isTerminal)) return { active: false, update() {}, log: write, end() {} };
   const started = Date.now();
   let last = 0;
   let width = 0;
@@ -39,6 +47,10 @@ export function progressOnStderr(
     const line = describe(state, (Date.now() - started) / 1000);
     write(`\r${line.padEnd(width)}`);
     width = line.length;
+  };
+  const clear = () => {
+    if (width) write(`\r${' '.repeat(width)}\r`);
+    width = 0;
   };
   return {
     active: true,
@@ -49,25 +61,42 @@ export function progressOnStderr(
       last = now;
       draw();
     },
-    end() {
-      if (width) write(`\r${' '.repeat(width)}\r`);
-      width = 0;
+    log(text) {
+      clear();
+      write(text);
+      last = Date.now();
+      draw();
     },
+    end: clear,
   };
 }
 
-/** The progress line, e.g. "1,204,000 rows · 512.3 MB · 48.2 MB/s · 12 s" or "3 of 7 partitions · 1 min left". */
+/**
+ * The progress line, e.g. "1,204,000 rows · 512.3 MB · 48.2 MB/s · 12 s", or
+ * "3 of 7 partitions · about 1,200,000 of 9,800,000 rows · 41,000 rows/s · 29 s · about 3 min 30 s left".
+ */
 export function describe(s: ProgressState, seconds: number): string {
   const parts: string[] = [];
   if (s.total !== undefined && s.done !== undefined) parts.push(`${s.done} of ${s.total} ${s.unit ?? 'done'}`);
-  if (s.rows !== undefined) parts.push(`${s.rows.toLocaleString('en')} rows`);
+  const rowUnit = s.rowUnit ?? 'rows';
+  if (s.rows !== undefined) parts.push(`${s.rowsEstimated ? 'about ' : ''}${s.rows.toLocaleString('en')}${s.rowsTotal !== undefined ? ` of ${s.rowsTotal.toLocaleString('en')}` : ''} ${rowUnit}`);
   if (s.bytes !== undefined) {
     parts.push(megabytes(s.bytes));
     if (seconds >= 1) parts.push(`${megabytes(s.bytes / seconds)}/s`);
+  } else if (s.rows !== undefined && seconds >= 1) {
+    parts.push(`${Math.round(s.rows / seconds).toLocaleString('en')} ${rowUnit}/s`);
   }
   parts.push(duration(seconds));
-  if (s.total !== undefined && s.done && s.done < s.total) parts.push(`about ${duration((seconds / s.done) * (s.total - s.done))} left`);
+  const left = timeLeft(s, seconds);
+  if (left !== null) parts.push(`about ${duration(left)} left`);
   return parts.join(' · ');
+}
+
+/** From rows when their total is known (partitions differ in size), else from units of work. */
+function timeLeft(s: ProgressState, seconds: number): number | null {
+  if (s.rowsTotal && s.rows && s.rows < s.rowsTotal) return (seconds / s.rows) * (s.rowsTotal - s.rows);
+  if (s.total !== undefined && s.done && s.done < s.total) return (seconds / s.done) * (s.total - s.done);
+  return null;
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MB`;

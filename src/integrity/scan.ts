@@ -116,10 +116,11 @@ export function parseMultirange(text: string): Array<[number, number]> {
  * most of verify's cost. Every client must be in a transaction with the same snapshot (verify
  * exports its snapshot to them). `bounds` are the chunks' interior boundaries, ascending; the
  * first chunk is open below and the last open above, so events outside every expected range are
- * still seen. At most two chunks per client are held in memory.
+ * still seen. At most two chunks per client are held in memory. `onChunk` hears of each chunk
+ * consumed (its event count), for progress: once per chunk, never per event.
  */
 export async function scanDigestsInChunks(clients: pg.ClientBase[], where: string, params: unknown[], bounds: number[],
-  each: (id: number, digest: Buffer) => void): Promise<void> {
+  each: (id: number, digest: Buffer) => void, onChunk: (events: number) => void = () => {}): Promise<void> {
   const chunks = bounds.length + 1;
   const fetchChunk = async (client: pg.ClientBase, i: number): Promise<Buffer> => {
     const chunkParams = [...params];
@@ -162,6 +163,7 @@ export async function scanDigestsInChunks(clients: pg.ClientBase[], where: strin
       last = id;
       each(id, buffer.subarray(at + 8, at + 40));
     }
+    onChunk(buffer.length / 40);
   }
 }
 

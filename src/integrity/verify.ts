@@ -92,6 +92,17 @@ export interface VerifyOptions {
   helpers?: pg.ClientBase[];
   /** Events per chunk (CHUNK_EVENTS); tests make it small to cross chunk boundaries. */
   chunkEvents?: number;
+  /** Hears how far the recomputation is, after every chunk and every seal (for a progress line). */
+  onProgress?: (progress: VerifyProgress) => void;
+}
+
+export interface VerifyProgress {
+  /** Seals recomputed so far, of those to recompute (intact and in --from/--to). */
+  seals: number;
+  sealsTotal: number;
+  /** Events recomputed so far, of those the seals to recompute signed. */
+  events: number;
+  eventsTotal: number;
 }
 
 /** Events per chunk a connection fetches and digests at once (40 bytes each in memory). */
@@ -220,13 +231,22 @@ async function verifyInSnapshot(client: pg.ClientBase, scanners: pg.ClientBase[]
   const inRange = (s: StoredSeal) =>
     (!options.from || (s.lastAt !== null && new Date(s.lastAt) >= options.from)) && (!options.to || (s.firstAt !== null && new Date(s.firstAt) < options.to));
   const expired: ExpiredNote[] = [];
+  const toRecompute = seals.filter((s) => intact.has(s.seq) && inRange(s));
+  const progress: VerifyProgress = { seals: 0, sealsTotal: toRecompute.length, events: 0, eventsTotal: toRecompute.reduce((n, s) => n + Number(s.count), 0) };
+  const report = options.onProgress ?? (() => {});
+  report(progress);
   let checked = 0;
   let events = 0;
-  for (const seal of seals) {
-    if (!intact.has(seal.seq) || !inRange(seal)) continue;
+  for (const seal of toRecompute) {
     checked += 1;
-    const result = await recomputeSeal(client, scanners, seal, options.chunkEvents ?? CHUNK_EVENTS);
+    const result = await recomputeSeal(client, scanners, seal, options.chunkEvents ?? CHUNK_EVENTS, (n) => {
+      progress.events += n;
+      report(progress);
+    });
     events += result.present;
+    progress.seals = checked;
+    progress.events = events;
+    report(progress);
     const at = `seal #${seal.seq}`;
     if (result.altered.size) add({ kind: 'altered', seal: seal.seq, ids: result.altered.text(maxIds), count: result.altered.size, message: `${at}: ${result.altered.size} event(s) altered since sealed` });
     if (result.inserted.size) add({ kind: 'inserted', seal: seal.seq, ids: result.inserted.text(maxIds), count: result.inserted.size, message: `${at}: ${result.inserted.size} event(s) present that the seal does not cover (inserted after sealing)` });
@@ -320,7 +340,8 @@ interface SealCheck {
 }
 
 /** Walks the events the seal's rule selects beside the seal's ids and locators, both in id order. */
-async function recomputeSeal(client: pg.ClientBase, scanners: pg.ClientBase[], seal: StoredSeal, chunkEvents: number): Promise<SealCheck> {
+async function recomputeSeal(client: pg.ClientBase, scanners: pg.ClientBase[], seal: StoredSeal, chunkEvents: number,
+  onChunk: (events: number) => void): Promise<SealCheck> {
   const locators = await locatorsOf(client, seal.seq);
   const ranges = parseMultirange(seal.ids);
   const expectedIds = new IdSet.Cursor(ranges);
@@ -347,7 +368,7 @@ async function recomputeSeal(client: pg.ClientBase, scanners: pg.ClientBase[], s
     }
   };
   const params: unknown[] = [];
-  await scanDigestsInChunks(scanners, memberWhere(params, seal.snapshot, seal.prevSnapshot), params, chunkBounds(ranges, chunkEvents), onEvent);
+  await scanDigestsInChunks(scanners, memberWhere(params, seal.snapshot, seal.prevSnapshot), params, chunkBounds(ranges, chunkEvents), onEvent, onChunk);
   while (expectedIds.current !== null) {
     missing.push(expectedIds.current);
     expectedIds.next();

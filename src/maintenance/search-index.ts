@@ -44,7 +44,14 @@ export interface BuildStep {
   partition: string;
   statement: string;
   ms: number;
+  /** A build (else the DROP of an index an interrupted build left invalid, before its rebuild). */
+  build: boolean;
+  /** Rows a build indexes, as the planner estimates them (pg_class.reltuples; 0 if never analysed, and for a DROP). */
+  rows: number;
 }
+
+/** The steps a round is about to run, in order (newest partition first). */
+export type BuildPlan = Array<Omit<BuildStep, 'ms'>>;
 
 /**
  * Builds the index on every partition that lacks it and attaches it; idempotent, and resumes an
@@ -52,25 +59,41 @@ export interface BuildStep {
  * own (session settings, CONCURRENTLY) as a role that may create pg_trgm if it is missing and may
  * SET ROLE pgtrail_owner (the role that installed pgtrail, or a superuser).
  */
-export async function enableSearchIndex(client: pg.Client, onStep: (step: BuildStep) => void = () => {}): Promise<SearchIndexStatus> {
+export async function enableSearchIndex(client: pg.Client, onStep: (step: BuildStep) => void = () => {},
+  onPlan: (plan: BuildPlan) => void = () => {}): Promise<SearchIndexStatus> {
   await requireSearchIndexFunctions(client);
   await ensureTrigram(client);
   return asOwner(client, async () => {
     for (let round = 0; round < 3; round++) {
       const { rows } = await catalogStep(client, 'SELECT partition, statement FROM audit.enable_search_index()');
       if (rows.length === 0) return searchIndexStatus(client);
-      for (const { partition, statement } of rows) {
+      const plan = await withEstimatedRows(client, rows);
+      onPlan(plan);
+      for (const { partition, statement, build, rows: estimate } of plan) {
         const t0 = Date.now();
         // No lock_timeout here: CONCURRENTLY waits for transactions older than itself (a long
         // export) without blocking anyone, and must not give up because of them.
         await client.query(statement);
-        onStep({ partition, statement, ms: Date.now() - t0 });
+        onStep({ partition, statement, build, rows: estimate, ms: Date.now() - t0 });
       }
     }
     // Each round attaches what the one before built; a third still finding work means partitions
     // keep appearing faster than they are indexed, or a build keeps failing: say where it stands.
     const status = await searchIndexStatus(client);
     throw new UserError(`search index: ${status.indexed} of ${status.partitions} partitions indexed after three rounds; run \`pgtrail search-index enable\` again`);
+  });
+}
+
+/** The planner's row estimate for each build step (cheap, and good enough for "how far"). */
+async function withEstimatedRows(db: Queryable, steps: Array<{ partition: string; statement: string }>): Promise<BuildPlan> {
+  const { rows } = await db.query(
+    `SELECT p.name, greatest(coalesce(c.reltuples, 0), 0)::float8 AS rows
+       FROM unnest($1::text[]) AS p(name)
+       LEFT JOIN pg_class AS c ON c.relname = p.name AND c.relnamespace = 'audit'::regnamespace`, [[...new Set(steps.map((s) => s.partition))]]);
+  const estimate = new Map<string, number>(rows.map((r) => [r.name, Math.round(r.rows)]));
+  return steps.map(({ partition, statement }) => {
+    const build = !statement.startsWith('DROP');
+    return { partition, statement, build, rows: build ? estimate.get(partition) ?? 0 : 0 };
   });
 }
 

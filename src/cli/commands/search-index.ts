@@ -4,6 +4,7 @@ import {
 } from '../../maintenance/search-index.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
+import { progressOnStderr } from '../progress.ts';
 
 export const searchIndexCommand: Command = {
   name: 'search-index',
@@ -27,12 +28,32 @@ export const searchIndexCommand: Command = {
     if (values.json && action !== 'status') throw new UserError('search-index: --json applies to status only');
     switch (action) {
       case 'enable': {
-        const status = await withDatabase(config, (client) =>
-          enableSearchIndex(client, (step) => {
-            const what = step.statement.startsWith('DROP') ? 'dropped an interrupted build on' : 'indexed';
-            stderr(`${what} ${step.partition} (${(step.ms / 1000).toFixed(1)} s)\n`);
-          }));
-        stdout(statusText(status));
+        // Partitions done of all, rows (the planner's estimates) done of all; a later round adds
+        // what it finds to the totals. Each partition's log line is printed through the progress
+        // reporter, which clears its line first and redraws it after.
+        const progress = progressOnStderr(stderr);
+        const sofar = { done: 0, total: 0, rows: 0, rowsTotal: 0 };
+        const show = () => progress.update({ ...sofar, unit: 'partitions', rowsEstimated: true });
+        try {
+          const status = await withDatabase(config, (client) =>
+            enableSearchIndex(client, (step) => {
+              if (step.build) {
+                sofar.done += 1;
+                sofar.rows += step.rows;
+              }
+              show();
+              const what = step.build ? 'indexed' : 'dropped an interrupted build on';
+              progress.log(`${what} ${step.partition} (${(step.ms / 1000).toFixed(1)} s)\n`);
+            }, (plan) => {
+              sofar.total += plan.filter((s) => s.build).length;
+              sofar.rowsTotal += plan.reduce((n, s) => n + s.rows, 0);
+              show();
+            }));
+          progress.end();
+          stdout(statusText(status));
+        } finally {
+          progress.end();
+        }
         return;
       }
       case 'disable': {

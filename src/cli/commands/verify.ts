@@ -2,13 +2,14 @@ import { requireInstalled } from '../../audit/installed.ts';
 import { UserError } from '../../db/errors.ts';
 import { isFingerprint } from '../../integrity/keys.ts';
 import { reportText } from '../../integrity/report-text.ts';
-import { parseExpectedHead, verifyTrail } from '../../integrity/verify.ts';
+import { parseExpectedHead, verifyTrail, type VerifyProgress } from '../../integrity/verify.ts';
 import { parseFilter } from '../../query/filter.ts';
 import type { Command } from '../command.ts';
 import { requireDatabaseUrl, withDatabase } from '../database.ts';
 import { connectClient } from '../../db/connect.ts';
 import type pg from 'pg';
 import { list, noArguments } from '../options.ts';
+import { progressOnStderr } from '../progress.ts';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -32,7 +33,7 @@ export const verifyCommand: Command = {
     jobs: { type: 'string', value: 'n', description: 'database connections recomputing digests at once (default 2; one per core of the server is the most that helps)' },
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
-  async run({ config, positionals, values, stdout }) {
+  async run({ config, positionals, values, stdout, stderr }) {
     noArguments(positionals, 'verify');
     const keys = (list(values, 'key') ?? []).map((k) => k.toLowerCase());
     const bad = keys.find((k) => !isFingerprint(k));
@@ -45,6 +46,11 @@ export const verifyCommand: Command = {
     if (typeof values.from === 'string') window.set('from', values.from);
     if (typeof values.to === 'string') window.set('to', values.to);
     const { from, to } = parseFilter(window);
+    // How far the recomputation is, on stderr only: stdout (text or --json) is the same with it or without.
+    const progress = progressOnStderr(stderr);
+    const onProgress = progress.active
+      ? (p: VerifyProgress) => progress.update({ done: p.seals, total: p.sealsTotal, unit: 'seals', rows: p.events, rowsTotal: p.eventsTotal, rowUnit: 'events' })
+      : undefined;
     const report = await withDatabase(config, async (client) => {
       await requireInstalled(client);
       const helpers: pg.Client[] = [];
@@ -54,8 +60,9 @@ export const verifyCommand: Command = {
           helper.on('error', () => {});
           helpers.push(helper);
         }
-        return await verifyTrail(client, { keys, head, from, to, helpers });
+        return await verifyTrail(client, { keys, head, from, to, helpers, onProgress });
       } finally {
+        progress.end();
         await Promise.all(helpers.map((h) => h.end().catch(() => {})));
       }
     });
