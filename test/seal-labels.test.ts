@@ -16,7 +16,7 @@ const t = suite<{ db: TestDatabase }>('seal-labels');
 
 t.after(async (ctx) => ctx.db?.drop());
 
-// Form 1 exactly as migration 0010 defined it (sql/functions/event_digest.sql).
+// Form 1 exactly as migration 0010 defined it (migrations/sql/0010_seals/functions/event_digest.sql).
 const FORM_1 = `pg_catalog.json_build_array(
     1, e.id, pg_catalog.to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.tx_id,
     e.action, e.target_type, e.target_id, e.actor_type, e.actor_id, e.actor_name, e.ip::text,
