@@ -3,6 +3,7 @@
 //   /*          the console (session cookie; src/server/console)
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { UserError } from '../db/errors.ts';
 import { apiRoutes } from './api/routes.ts';
@@ -45,6 +46,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError((error, c) => {
     if (error instanceof UserError) {
       return c.req.path.startsWith('/api/') ? c.json({ error: error.message }, 400) : problem(c, 400, 'Bad request', error.message);
+    }
+    // hono's validators throw these for a body they cannot read (malformed form data or JSON).
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.req.path.startsWith('/api/') ? c.json({ error: error.message }, error.status) : problem(c, error.status, undefined, error.message);
     }
     console.error(`pgtrail: request ${c.get('requestId')} failed:`, error);
     return c.req.path.startsWith('/api/')

@@ -16,6 +16,7 @@
 // Events go out as the JSON text PostgreSQL wrote (EVENT_JSON), spliced into the response and never
 // parsed here: JSON.parse would round bigints above 2^53 and long numerics in the row images.
 import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type pg from 'pg';
 import { UserError } from '../../db/errors.ts';
 import { getEventText, listEventTexts, type PageText } from '../../query/list.ts';
@@ -61,6 +62,7 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   api.onError((error, c) => {
     if (error instanceof UserError) return c.json({ error: error.message }, 400);
+    if (error instanceof HTTPException && error.status < 500) return c.json({ error: error.message }, error.status);
     console.error('pgtrail api:', error);
     return c.json({ error: 'internal error; the server log has the details' }, 500);
   });

@@ -23,7 +23,9 @@ import { clientInfo } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clearSessionCookie, clock, SESSION_COOKIE, sessionPolicy } from './session.ts';
 import { problem } from './problem.tsx';
-import { isBigintId } from '../../db/ids.ts';
+import { z } from 'zod';
+import { formText } from '../schemas.ts';
+import { form, idParams } from './validators.ts';
 
 const CONFIRM_MESSAGES = {
   wrong_code: 'That code does not match. Check the app shows pgtrail\'s code and the device\'s clock is right, then try the current code.',
@@ -31,7 +33,9 @@ const CONFIRM_MESSAGES = {
   no_enrolment: 'There is no set-up waiting for a code. Start again.',
 } as const;
 
-const text = (v: unknown, max = 1024) => (typeof v === 'string' ? v.slice(0, max) : '');
+const passwordForm = z.object({ current: formText(1024), password: formText(1024), confirm: formText(1024) });
+const codeForm = z.object({ code: formText(32) });
+const removeForm = z.object({ password: formText(1024) });
 
 export function accountRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
@@ -61,19 +65,22 @@ export function accountRoutes(deps: AppDeps) {
     return c.html(<EnrolPage principal={me(c)} csrfToken={c.get('csrfToken')} pending={pending} required={gated(c) === 'enrol_2fa'} error={error} />, status);
   };
 
+  const unavailable = (c: Context<ConsoleEnv>) => problem(c, 400, 'Not available', 'Two-factor sign-in needs PGTRAIL_TOTP_KEY (or its key file) on the server.');
+
   app.get('/account', (c) => accountPage(c, 200, { notice: c.req.query('notice')?.slice(0, 200) }));
 
   app.get('/account/password', (c) => c.html(<ChangePasswordPage principal={me(c)} csrfToken={c.get('csrfToken')} forced={gated(c) === 'change_password'} />));
 
-  app.post('/account/password', async (c) => {
-    const body = await c.req.parseBody();
-    const current = text(body.current);
-    const next = text(body.password);
-    const fail = (status: ContentfulStatusCode, error: string) => (gated(c) === 'change_password'
-      ? c.html(<ChangePasswordPage principal={me(c)} csrfToken={c.get('csrfToken')} forced error={error} />, status)
-      : accountPage(c, status, { error }));
+  /** The password form again with `error`: the forced page while that gate is up, else the account page. */
+  const passwordAgain = (c: Context<ConsoleEnv>, status: ContentfulStatusCode, error: string) => (gated(c) === 'change_password'
+    ? c.html(<ChangePasswordPage principal={me(c)} csrfToken={c.get('csrfToken')} forced error={error} />, status)
+    : accountPage(c, status, { error }));
+
+  app.post('/account/password', form(passwordForm, (c, error) => passwordAgain(c, 400, error)), async (c) => {
+    const { current, password: next, confirm } = c.req.valid('form');
+    const fail = (status: ContentfulStatusCode, error: string) => passwordAgain(c, status, error);
     if (!current || !next) return fail(400, 'Enter your current password and the new one.');
-    if (next !== text(body.confirm)) return fail(400, 'The two new passwords differ.');
+    if (next !== confirm) return fail(400, 'The two new passwords differ.');
     try {
       await withAuditContext(deps.pool, context(c), (client) => changeOwnPassword(client, me(c).id, current, next, c.get('sessionId')));
     } catch (error) {
@@ -83,20 +90,20 @@ export function accountRoutes(deps: AppDeps) {
     return c.redirect(`/account?notice=${encodeURIComponent('Your password is changed; your other sessions have ended.')}`, 303);
   });
 
-  app.get('/account/2fa', (c) => (deps.totpKey ? enrolPage(c, 200) : problem(c, 400, 'Not available', 'Two-factor sign-in needs PGTRAIL_TOTP_KEY (or its key file) on the server.')));
+  app.get('/account/2fa', (c) => (deps.totpKey ? enrolPage(c, 200) : unavailable(c)));
 
   app.post('/account/2fa/start', async (c) => {
-    if (!deps.totpKey) return problem(c, 400, 'Not available', 'Two-factor sign-in needs PGTRAIL_TOTP_KEY (or its key file) on the server.');
+    if (!deps.totpKey) return unavailable(c);
     const key = deps.totpKey;
     const started = await withAuditContext(deps.pool, context(c), (client) => startEnrolment(client, key, me(c).id, clock(deps)));
     if (!started) return accountPage(c, 400, { error: 'Two-factor sign-in is already on. Turn it off first to set up a new app.' });
     return c.redirect('/account/2fa', 303);
   });
 
-  app.post('/account/2fa/confirm', async (c) => {
-    if (!deps.totpKey) return problem(c, 400, 'Not available', 'Two-factor sign-in needs PGTRAIL_TOTP_KEY (or its key file) on the server.');
+  app.post('/account/2fa/confirm', form(codeForm, (c, error) => (deps.totpKey ? enrolPage(c, 400, error) : unavailable(c))), async (c) => {
+    if (!deps.totpKey) return unavailable(c);
     const key = deps.totpKey;
-    const code = text((await c.req.parseBody()).code, 32);
+    const { code } = c.req.valid('form');
     const result = await withAuditContext(deps.pool, context(c), async (client) => {
       const outcome = await confirmEnrolment(client, key, me(c).id, code, clock(deps));
       if (outcome.ok) await logUserEvent(client, 'auth.2fa_enrol', me(c).id, { email: me(c).name, method: 'totp', recovery_codes: outcome.recoveryCodes.length });
@@ -108,8 +115,8 @@ export function accountRoutes(deps: AppDeps) {
     return c.html(<RecoveryCodesPage principal={me(c)} csrfToken={c.get('csrfToken')} codes={result.recoveryCodes} />);
   });
 
-  app.post('/account/2fa/remove', async (c) => {
-    const password = text((await c.req.parseBody()).password);
+  app.post('/account/2fa/remove', form(removeForm, (c, error) => accountPage(c, 400, { error })), async (c) => {
+    const { password } = c.req.valid('form');
     if (await roleRequires2fa(deps.pool, me(c).role)) return accountPage(c, 400, { error: 'Your role requires two-factor sign-in; an admin can remove it.' });
     const user = await findUserById(deps.pool, me(c).id);
     if (!user || !(await verifyPassword(password, user.password_hash))) return accountPage(c, 400, { error: 'current password: that is not your current password' });
@@ -122,9 +129,8 @@ export function accountRoutes(deps: AppDeps) {
     return c.redirect(`/account?notice=${encodeURIComponent('Two-factor sign-in is off.')}`, 303);
   });
 
-  app.post('/account/sessions/:id/end', async (c) => {
-    const id = c.req.param('id');
-    if (!isBigintId(id)) return accountPage(c, 400, { error: 'Not a session id.' });
+  app.post('/account/sessions/:id/end', idParams({ id: 'a session' }), async (c) => {
+    const { id } = c.req.valid('param');
     const ended = await withAuditContext(deps.pool, context(c), async (client) => {
       const session = await endSession(client, id, me(c).id);
       if (session) await logUserEvent(client, 'auth.session_end', me(c).id, { email: me(c).name, session_id: session.id, by: 'self', current: id === c.get('sessionId') });

@@ -15,9 +15,18 @@ import type { AppDeps } from '../deps.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clientInfo } from './request.ts';
 import { requireAbility } from './session.ts';
+import { z } from 'zod';
+import { formText } from '../schemas.ts';
+import { form } from './validators.ts';
 
 // The chain is one row per sealing run; the page shows the newest ones.
 const CHAIN_ROWS = 200;
+
+// Empty means "any registered key".
+const verifyForm = z.object({
+  key: formText(200).optional().transform((key) => key?.trim().toLowerCase() ?? '')
+    .refine((key) => key === '' || isFingerprint(key), { error: 'must be 64 hexadecimal characters (pgtrail seal-key list prints it), or empty.' }),
+});
 
 export function integrityRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
@@ -38,12 +47,8 @@ export function integrityRoutes(deps: AppDeps) {
 
   app.get('/integrity', (c) => page(c, 200));
 
-  app.post('/integrity/verify', async (c) => {
-    const body = await c.req.parseBody();
-    const key = typeof body.key === 'string' ? body.key.trim().toLowerCase() : '';
-    if (key !== '' && !isFingerprint(key)) {
-      return page(c, 400, { error: 'Expected key fingerprint: must be 64 hexadecimal characters (pgtrail seal-key list prints it), or empty.' });
-    }
+  app.post('/integrity/verify', form(verifyForm, (c, error) => page(c, 400, { error }), { key: 'Expected key fingerprint' }), async (c) => {
+    const { key } = c.req.valid('form');
     if (!(await sealSummary(deps.pool)).installed) return page(c, 400, { error: 'This database has no seal tables yet: run `pgtrail migrate`.' });
     // Two connections recompute the digests (verify's --jobs default).
     const [client, helper] = await Promise.all([deps.pool.connect(), deps.pool.connect()]);

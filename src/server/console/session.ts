@@ -113,7 +113,8 @@ export function requireCsrf(): MiddlewareHandler<ConsoleEnv> {
     if (!given) {
       const type = c.req.header('content-type') ?? '';
       if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-        const body = await c.req.parseBody();
+        // A body that cannot be read has no token: refused below like one without it.
+        const body = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
         given = typeof body._csrf === 'string' ? body._csrf : undefined;
       }
     }

@@ -27,6 +27,9 @@ import type { AppDeps } from '../deps.ts';
 import { clientInfo } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clearSessionCookie, clock, crossSite, GATES, safeNext, secureCookie, SESSION_COOKIE, sessionPolicy, setSessionCookie, tokensEqual } from './session.ts';
+import { z } from 'zod';
+import { formText } from '../schemas.ts';
+import { form as formBody } from './validators.ts';
 
 /** Double-submit token for the sign-in forms (there is no session to bind it to yet). */
 const FORM_COOKIE = 'pgtrail_sign_in';
@@ -40,9 +43,18 @@ const SECOND_FACTOR_MESSAGES = {
   not_enrolled: 'Two-factor sign-in is no longer set up for this account. Sign in again.',
 } as const;
 
-function str(value: unknown, max = 2048): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
-}
+// `_csrf` is optional here so that a form without it gets the 403 below, not a 400.
+const signInFields = z.object({
+  email: formText(320).transform((email) => email.trim()),
+  password: formText(1024),
+  next: formText(2048).optional(),
+  _csrf: formText(200).optional(),
+});
+const codeFields = z.object({
+  code: formText(64).transform((code) => code.trim()),
+  next: formText(2048).optional(),
+  _csrf: formText(200).optional(),
+});
 
 export function signInRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
@@ -95,12 +107,12 @@ export function signInRoutes(deps: AppDeps) {
     notice: c.req.query('signed_out') === '1' ? 'You are signed out.' : undefined,
   }));
 
-  app.post('/sign-in', async (c) => {
-    const body = await c.req.parseBody();
-    const email = str(body.email, 320).trim();
-    const password = str(body.password, 1024);
-    const next = safeNext(str(body.next));
-    if (crossSite(c) || !tokensEqual(getCookie(c, FORM_COOKIE), str(body._csrf))) {
+  // A malformed form is answered before any check, so it is neither a failed sign-in nor throttled.
+  app.post('/sign-in', formBody(signInFields, (c, error) => form(c, 400, { error })), async (c) => {
+    const body = c.req.valid('form');
+    const { email, password } = body;
+    const next = safeNext(body.next);
+    if (crossSite(c) || !tokensEqual(getCookie(c, FORM_COOKIE), body._csrf)) {
       return form(c, 403, { next, email, error: 'The sign-in form expired or came from another site. Please try again.' });
     }
     if (!email || !password) return form(c, 400, { next, email, error: 'Enter your email and your password.' });
@@ -164,11 +176,11 @@ export function signInRoutes(deps: AppDeps) {
     return codeForm(c, 200, { next });
   });
 
-  app.post('/sign-in/2fa', async (c) => {
-    const body = await c.req.parseBody();
-    const code = str(body.code, 64).trim();
-    const next = safeNext(str(body.next));
-    if (crossSite(c) || !tokensEqual(getCookie(c, FORM_COOKIE), str(body._csrf))) {
+  app.post('/sign-in/2fa', formBody(codeFields, (c, error) => codeForm(c, 400, { error })), async (c) => {
+    const body = c.req.valid('form');
+    const { code } = body;
+    const next = safeNext(body.next);
+    if (crossSite(c) || !tokensEqual(getCookie(c, FORM_COOKIE), body._csrf)) {
       return codeForm(c, 403, { next, error: 'The form expired or came from another site. Please try again.' });
     }
     const user = await pendingUser(c);

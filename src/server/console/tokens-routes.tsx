@@ -6,14 +6,18 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { withAuditContext } from '../../audit/context.ts';
 import { UserError } from '../../db/errors.ts';
-import { principalContext, parseRole } from '../../accounts/roles.ts';
+import { principalContext } from '../../accounts/roles.ts';
 import { insertToken, listTokens, markRevoked, type TokenInfo } from '../../accounts/tokens.ts';
 import { TokensPage } from '../../../views/tokens.tsx';
 import type { AppDeps } from '../deps.ts';
 import { clientInfo } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { requireAbility } from './session.ts';
-import { isBigintId } from '../../db/ids.ts';
+import { z } from 'zod';
+import { formText, roleField } from '../schemas.ts';
+import { form, idParams } from './validators.ts';
+
+const createForm = z.object({ name: formText(200).transform((name) => name.trim()), role: roleField });
 
 export function tokenRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
@@ -27,11 +31,9 @@ export function tokenRoutes(deps: AppDeps) {
 
   app.get('/tokens', (c) => page(c, 200, { notice: c.req.query('notice')?.slice(0, 200) }));
 
-  app.post('/tokens', async (c) => {
-    const body = await c.req.parseBody();
-    const name = typeof body.name === 'string' ? body.name.trim() : '';
+  app.post('/tokens', form(createForm, (c, error) => page(c, 400, { error })), async (c) => {
+    const { name, role } = c.req.valid('form');
     try {
-      const role = parseRole(typeof body.role === 'string' ? body.role : '');
       const created = await asAdmin(c, (client) => insertToken(client, name, role, c.get('principal')!.name));
       c.header('Cache-Control', 'no-store');
       return page(c, 200, { created });
@@ -41,9 +43,8 @@ export function tokenRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/tokens/:id/revoke', async (c) => {
-    const id = c.req.param('id');
-    if (!isBigintId(id)) return page(c, 400, { error: `"${id.slice(0, 40)}" is not a token id.` });
+  app.post('/tokens/:id/revoke', idParams({ id: 'a token' }), async (c) => {
+    const { id } = c.req.valid('param');
     try {
       const revoked = await asAdmin(c, (client) => markRevoked(client, id));
       return c.redirect(`/tokens?notice=${encodeURIComponent(`Revoked "${revoked.name}".`)}`, 303);

@@ -12,6 +12,7 @@ import { removeSecondFactor, rolesRequiring2fa, setRoleRequires2fa } from '../..
 import { endSession, listSessions } from '../../accounts/sessions.ts';
 import { addUser, changeRole, countAdmins, getUser, listUsers, removeUser, resetPassword, setDisabled } from '../../accounts/users.ts';
 import { principalContext, ROLES } from '../../accounts/roles.ts';
+import { z } from 'zod';
 import { UsersPage } from '../../../views/users.tsx';
 import { TemporaryPasswordPage, UserPage } from '../../../views/user.tsx';
 import type { AppDeps } from '../deps.ts';
@@ -19,8 +20,18 @@ import { clientInfo } from './request.ts';
 import type { ConsoleEnv } from './env.ts';
 import { clock, requireAbility, sessionPolicy } from './session.ts';
 import { problem } from './problem.tsx';
-import { isBigintId } from '../../db/ids.ts';
+import { formText, roleField } from '../schemas.ts';
+import { form, idParams } from './validators.ts';
 
+const userId = idParams({ id: 'a user' });
+const addForm = z.object({ email: formText(320), role: roleField, password: formText(1024) });
+const roleForm = z.object({ role: roleField });
+// Unchecked boxes are not sent: none, one (a string) or several (an array).
+const policyForm = z.object({
+  require_2fa: z.union([z.string(), z.array(z.string())], { error: 'must be role names' }).optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.enum(ROLES, { error: (issue) => `"${String(issue.input).slice(0, 40)}" is not a role; use ${ROLES.join(', ')}` }))),
+});
 
 export function userRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
@@ -46,21 +57,21 @@ export function userRoutes(deps: AppDeps) {
       throw error;
     }
   };
-  /** The :id of a user route, checked; the admin may not do `selfRefused` things to themselves. */
+  /** The :id of a user route (checked by userId); the admin may not do `selfRefused` things to themselves. */
   const target = (c: Context<ConsoleEnv>, selfRefused?: string): { id: string } | { response: Promise<Response> } => {
     const id = c.req.param('id') ?? '';
-    if (!isBigintId(id)) return { response: Promise.resolve(problem(c, 400, 'Bad request', `"${id.slice(0, 40)}" is not a user id.`)) };
     if (selfRefused && id === c.get('principal')!.id) return { response: userPage(c, id, 400, { error: selfRefused }) };
     return { id };
   };
+  const againUsers = (c: Context<ConsoleEnv>, error: string) => page(c, 400, { error });
+  const againUser = (c: Context<ConsoleEnv>, error: string) => userPage(c, c.req.param('id') ?? '', 400, { error });
 
   app.get('/users', (c) => page(c, 200, { notice: c.req.query('notice')?.slice(0, 200) }));
 
-  app.post('/users', async (c) => {
-    const body = await c.req.parseBody();
-    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  app.post('/users', form(addForm, againUsers), async (c) => {
+    const body = c.req.valid('form');
     try {
-      const user = await withAuditContext(deps.pool, context(c), (client) => addUser(client, text(body.email), text(body.role), text(body.password)));
+      const user = await withAuditContext(deps.pool, context(c), (client) => addUser(client, body.email, body.role, body.password));
       return c.redirect(`/users?notice=${encodeURIComponent(`Added ${user.email} (${user.role}).`)}`, 303);
     } catch (error) {
       if (error instanceof UserError) return page(c, 400, { error: error.message });
@@ -68,12 +79,8 @@ export function userRoutes(deps: AppDeps) {
     }
   });
 
-  app.post('/users/policy', async (c) => {
-    const body = await c.req.parseBody({ all: true });
-    const raw = body.require_2fa;
-    const chosen = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
-    const unknown = chosen.find((r) => !(ROLES as readonly string[]).includes(r));
-    if (unknown !== undefined) return page(c, 400, { error: `require_2fa: "${unknown.slice(0, 40)}" is not a role; use ${ROLES.join(', ')}` });
+  app.post('/users/policy', form(policyForm, againUsers), async (c) => {
+    const chosen = c.req.valid('form').require_2fa;
     const changed = await withAuditContext(deps.pool, context(c), async (client) => {
       const done: string[] = [];
       for (const role of ROLES) {
@@ -88,15 +95,15 @@ export function userRoutes(deps: AppDeps) {
     return c.redirect(`/users?notice=${encodeURIComponent(changed.length ? `Two-factor sign-in — ${changed.join('; ')}.` : 'Nothing changed.')}`, 303);
   });
 
-  app.get('/users/:id', (c) => {
+  app.get('/users/:id', userId, (c) => {
     const t = target(c);
     return 'response' in t ? t.response : userPage(c, t.id, 200, { notice: c.req.query('notice')?.slice(0, 200) });
   });
 
-  app.post('/users/:id/role', async (c) => {
+  app.post('/users/:id/role', userId, form(roleForm, againUser), async (c) => {
     const t = target(c, 'You cannot change your own role; ask another admin.');
     if ('response' in t) return t.response;
-    const role = String((await c.req.parseBody()).role ?? '');
+    const { role } = c.req.valid('form');
     const r = await change(c, t.id, (client) => changeRole(client, t.id, role));
     if (r.response) return r.response;
     if (!r.value) return problem(c, 404, 'Not found', 'No such user (removed?).');
@@ -105,7 +112,7 @@ export function userRoutes(deps: AppDeps) {
   });
 
   for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
-    app.post(`/users/:id/${path}`, async (c) => {
+    app.post(`/users/:id/${path}`, userId, async (c) => {
       const t = target(c, 'You cannot disable yourself; ask another admin.');
       if ('response' in t) return t.response;
       const r = await change(c, t.id, (client) => setDisabled(client, t.id, disabled));
@@ -115,7 +122,7 @@ export function userRoutes(deps: AppDeps) {
     });
   }
 
-  app.post('/users/:id/reset-password', async (c) => {
+  app.post('/users/:id/reset-password', userId, async (c) => {
     const t = target(c, 'Change your own password on your account page.');
     if ('response' in t) return t.response;
     const r = await change(c, t.id, (client) => resetPassword(client, t.id));
@@ -125,7 +132,7 @@ export function userRoutes(deps: AppDeps) {
     return c.html(<TemporaryPasswordPage user={r.value.user} password={r.value.password} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} />);
   });
 
-  app.post('/users/:id/2fa/remove', async (c) => {
+  app.post('/users/:id/2fa/remove', userId, async (c) => {
     const t = target(c);
     if ('response' in t) return t.response;
     const r = await change(c, t.id, async (client) => {
@@ -141,11 +148,10 @@ export function userRoutes(deps: AppDeps) {
     return c.redirect(back(t.id, `Removed the second factor of ${r.value.user.email}.`), 303);
   });
 
-  app.post('/users/:id/sessions/:sid/end', async (c) => {
+  app.post('/users/:id/sessions/:sid/end', idParams({ id: 'a user', sid: 'a session' }), async (c) => {
     const t = target(c);
     if ('response' in t) return t.response;
-    const sid = c.req.param('sid');
-    if (!isBigintId(sid)) return problem(c, 400, 'Bad request', 'Not a session id.');
+    const { sid } = c.req.valid('param');
     if (sid === c.get('sessionId')) return userPage(c, t.id, 400, { error: 'That is this session: use Sign out.' });
     const r = await change(c, t.id, async (client) => {
       const session = await endSession(client, sid, t.id);
@@ -157,9 +163,8 @@ export function userRoutes(deps: AppDeps) {
     return c.redirect(back(t.id, `Ended a session of ${r.value.email}.`), 303);
   });
 
-  app.post('/users/:id/delete', async (c) => {
-    const id = c.req.param('id');
-    if (!isBigintId(id)) return page(c, 400, { error: 'Not a user id.' });
+  app.post('/users/:id/delete', userId, async (c) => {
+    const { id } = c.req.valid('param');
     if (id === c.get('principal')!.id) return page(c, 400, { error: 'You cannot remove yourself; ask another admin.' });
     const removed = await withAuditContext(deps.pool, context(c), async (client) => {
       const user = await removeUser(client, id);
