@@ -37,6 +37,7 @@ import { activity } from '../src/query/activity.ts';
 import { advanceXidsPast } from './lib/xids.ts';
 import { disableSearchIndex, enableSearchIndex, searchIndexStatus, type SearchIndexStatus } from '../src/maintenance/search-index.ts';
 import type { Queryable } from '../src/db/queryable.ts';
+import { SqlState, sqlState } from '../src/db/errors.ts';
 import { actorId, actorName, FIRST, generateEvents, TABLES, txOf, userIp, ID_BASE } from './lib/events-gen.ts';
 import { connect, fmt, lpad, pad, urlFor } from './lib/util.ts';
 
@@ -326,7 +327,7 @@ async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value?: T; t
     const value = await fn();
     return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
   } catch (e) {
-    if ((e as { code?: string }).code === '57014') return { ms: O.timeoutS * 1000, timedOut: true };
+    if (sqlState(e) === SqlState.queryCanceled) return { ms: O.timeoutS * 1000, timedOut: true };
     throw e;
   }
 }

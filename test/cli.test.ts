@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { auditStatus } from '../src/audit/status.ts';
 import { report } from '../src/cli/errors.ts';
-import { UserError } from '../src/db/errors.ts';
+import { SqlState, UserError } from '../src/db/errors.ts';
 import { freePort } from '../src/embedded/server.ts';
 import { TEMPLATE_VERSION } from '../src/generator/render.ts';
 import { createTestDatabase, withAdmin, type TestDatabase } from './helpers/database.ts';
@@ -221,7 +221,7 @@ audit('a role without privileges gets one permission-denied line', async ({ db }
     url.username = role;
     url.password = 'nopriv';
     const run = await cli(url.toString(), 'enable', 'public.contacts');
-    assertUserError(run, /^pgtrail: permission denied: .* \(SQLSTATE 42501\)$/);
+    assertUserError(run, new RegExp(`^pgtrail: permission denied: .* \\(SQLSTATE ${SqlState.insufficientPrivilege}\\)$`));
     assertUserError(await cli(url.toString(), 'migrate'), /^pgtrail: cannot install the audit schema: .*permission denied/);
   } finally {
     await withAdmin((c) => c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`), db.name);

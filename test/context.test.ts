@@ -5,6 +5,7 @@ import pg from 'pg';
 import { enableAudit } from '../src/audit/enable.ts';
 import { auditStatus } from '../src/audit/status.ts';
 import { withAuditContext } from '../src/audit/context.ts';
+import { SqlState } from '../src/db/errors.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { eventsFor } from './helpers/events.ts';
 
@@ -99,7 +100,7 @@ for (const [name, value, message] of invalid) {
     } catch (error) {
       assert.match((error as Error).message, message);
       const aborted = await client.query(`INSERT INTO notes (body) VALUES ('x')`).then(() => null, (e: { code?: string }) => e.code);
-      assert.is(aborted, '25P02', 'the transaction is aborted: the write cannot happen');
+      assert.is(aborted, SqlState.inFailedSqlTransaction, 'the transaction is aborted: the write cannot happen');
       await client.query('ROLLBACK');
     } finally {
       client.release();

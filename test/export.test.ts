@@ -140,7 +140,8 @@ t('hostile values in every text filter: CSV and JSON Lines hold exactly the list
 });
 
 t('hostile values in every other filter are a 400 before anything runs, NUL in any filter too', async (ctx) => {
-  const before = (await ctx.db.pool.query(`SELECT count(*)::int AS n FROM audit.events WHERE action = 'audit.export'`)).rows[0].n;
+  const exports = async () => (await ctx.db.pool.query(`SELECT count(*)::int AS n FROM audit.events WHERE action = 'audit.export'`)).rows[0].n as number;
+  const before = await exports();
   for (const key of FILTER_KEYS) {
     const values = TEXT_FILTERS.includes(key as (typeof TEXT_FILTERS)[number]) ? ['a\0b'] : [...HOSTILE.filter((v) => v.trim() !== '' && v !== '*'), 'a\0b'];
     for (const value of values) {
@@ -151,8 +152,11 @@ t('hostile values in every other filter are a 400 before anything runs, NUL in a
       }
     }
   }
-  const after = (await ctx.db.pool.query(`SELECT count(*)::int AS n FROM audit.events WHERE action = 'audit.export'`)).rows[0].n;
-  assert.is(after, before, 'a refused export is not recorded as one');
+  assert.is(await exports(), before, 'a refused export is not recorded as one');
+  // Positive control: the same count sees an export that is accepted.
+  const accepted = await download(ctx, 'csv', new URLSearchParams({ actor_id: 'nobody-has-this-id' }));
+  assert.is(accepted.status, 200, accepted.body.slice(0, 200));
+  assert.is(await exports(), before + 1, 'an accepted export is recorded');
 });
 
 t('the builder inlines values only through the literal path: no hostile text survives unquoted', () => {

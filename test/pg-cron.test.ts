@@ -20,7 +20,7 @@ const expected = process.env.PGTRAIL_EXPECT_PG_CRON === '1';
 const loaded = await withAdmin(async (c) => (await c.query(`SELECT current_setting('cron.database_name', true) AS d`)).rows[0].d !== null);
 
 const t = suite<{ db: TestDatabase }>('pg_cron');
-t.before(async (ctx) => {
+t.before((ctx) => {
   requireOr(ctx, {
     met: loaded,
     reason: 'pg_cron is not loaded on the test server (shared_preload_libraries)',
@@ -28,11 +28,14 @@ t.before(async (ctx) => {
     // The embedded leg of CI has no pg_cron either: only the pg_cron leg promises it.
     required: expected ? 'PGTRAIL_EXPECT_PG_CRON=1' : false,
   });
+});
+// A database per test: each test schedules (or not) its own job, none relies on an earlier one's.
+t.before.each(async (ctx) => {
   ctx.db = await createTestDatabase('pg_cron');
 });
-t.after(async (ctx) => {
+t.after.each(async (ctx) => {
   if (!ctx.db) return;
-  if (loaded) await unscheduleMaintenance(ctx.db.url).catch(() => {}); // never leave a job for a dropped database
+  await unscheduleMaintenance(ctx.db.url); // never leave a job for a dropped database
   await ctx.db.drop();
 });
 
@@ -40,6 +43,14 @@ t.after(async (ctx) => {
 async function jobsFor(database: string): Promise<Array<{ jobid: string; schedule: string; command: string; database: string }>> {
   const cronDb = await withAdmin(async (c) => (await c.query(`SELECT current_setting('cron.database_name', true) AS d`)).rows[0].d);
   return withAdmin(async (c) => (await c.query('SELECT jobid, schedule, command, database FROM cron.job WHERE jobname = $1 AND database = $2', [JOB_NAME, database])).rows, cronDb);
+}
+
+/** Schedules maintenance for `db` with the default schedule; its one job as pg_cron stores it. */
+async function scheduledJob(db: TestDatabase) {
+  assert.is((await scheduleMaintenance(db.url)).outcome, 'created');
+  const jobs = await jobsFor(db.name);
+  assert.is(jobs.length, 1, 'one job registered');
+  return jobs[0];
 }
 
 t('pg_cron is loaded and its extension created (required in this leg)', async ({ db }) => {
@@ -76,8 +87,7 @@ t("running the job's command in the job's database drops an expired partition", 
                     VALUES ('2020-03-03T00:00:00Z', 1, 'test.row', 'test', 'user', 'tester')`);
   await runMaintenance(pool); // the row leaves the default partition for events_p20200301
   await setRetention(pool, '30 days');
-  const [job] = await jobsFor(db.name);
-  assert.ok(job, 'the job is registered');
+  const job = await scheduledJob(db);
   // What pg_cron does at the scheduled minute: connect to job.database and run job.command.
   const client = new pg.Client({ connectionString: urlFor(job.database) });
   await client.connect();
@@ -94,6 +104,7 @@ t("running the job's command in the job's database drops an expired partition", 
 });
 
 t('schedule --remove takes the job away; removing again finds nothing', async ({ db }) => {
+  await scheduledJob(db);
   assert.is(await unscheduleMaintenance(db.url), true);
   assert.equal(await jobsFor(db.name), []);
   assert.is(await unscheduleMaintenance(db.url), false);

@@ -15,12 +15,11 @@ import { isAlive, statePath, type EmbeddedState } from '../src/embedded/state.ts
 import { cliWithEnv } from './helpers/cli.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const t = suite<{ dir: string; dataDir: string; events?: number }>('npm start');
+const t = suite<{ dir: string }>('npm start');
 
 t.before((ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'pgtrail-start-'));
   chmodSync(ctx.dir, 0o755); // as root, the embedded server runs as `postgres` and must reach it
-  ctx.dataDir = join(ctx.dir, 'data');
 });
 t.after(({ dir }) => rmSync(dir, { recursive: true, force: true }));
 
@@ -99,6 +98,24 @@ async function countEvents(url: string): Promise<number> {
 }
 
 /**
+ * A data directory that one `npm start` has set up (demo and its live changes) and stopped cleanly:
+ * what a restart finds. Returns the number of events then.
+ */
+async function startedOnce(dataDir: string): Promise<number> {
+  let events = 0;
+  await withStarted(dataDir, {}, async (run) => {
+    events = await countEvents(run.state.url);
+    // The first test checks how a stop reads; here only that it was clean (a maintenance round
+    // still running may log between the lines).
+    run.child.kill('SIGTERM');
+    assert.is(await run.exit, 0, run.output());
+    assert.not.ok(existsSync(join(dataDir, 'postmaster.pid')), 'the embedded server stopped');
+  });
+  assert.ok(events > 0, 'the first start made events');
+  return events;
+}
+
+/**
  * Sends `signal` to the npm process only (or, with `group`, to its whole process group, as Ctrl+C
  * in a terminal does) and checks that everything it started is gone.
  */
@@ -127,10 +144,11 @@ async function stopWith(run: Started, signal: NodeJS.Signals, dataDir: string, g
 }
 
 t('first start: URL printed and recorded, `pgtrail --embedded` reaches it; SIGTERM to npm stops everything', async (ctx) => {
-  await withStarted(ctx.dataDir, {}, async (run) => {
+  const dataDir = join(ctx.dir, 'first');
+  await withStarted(dataDir, {}, async (run) => {
     assert.match(run.output(), new RegExp(`^Embedded PostgreSQL: DATABASE_URL=${run.state.url.replace(/[.?]/g, '\\$&')}$`, 'm'));
     assert.match(run.state.url, /^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/postgres$/);
-    assert.is(run.state.dataDir, ctx.dataDir);
+    assert.is(run.state.dataDir, dataDir);
     assert.match(run.output(), /^Demo: made live changes as a user, an API token, a system job and a database role/m);
     assert.match(run.output(), /^Sign in as admin@example\.com with password \S+/m);
     // The migration makes partitions from this month on; when the demo's week of history reaches
@@ -140,28 +158,28 @@ t('first start: URL printed and recorded, `pgtrail --embedded` reaches it; SIGTE
       assert.ok(await outputMatches(run, /^maintenance: created the partition for \w+ \d{4} and moved \d+ events from the default partition into it$/m), run.output());
     }
     assert.not.match(run.output(), /events_p\d/);
-    const status = await cliWithEnv(undefined, { PGTRAIL_DATA_DIR: ctx.dataDir }, '--embedded', 'status');
+    const status = await cliWithEnv(undefined, { PGTRAIL_DATA_DIR: dataDir }, '--embedded', 'status');
     assert.is(status.code, 0, status.stderr);
     assert.match(status.stdout, /^demo\.contacts\s+current/m);
-    ctx.events = await countEvents(run.state.url);
-    await stopWith(run, 'SIGTERM', ctx.dataDir);
+    await stopWith(run, 'SIGTERM', dataDir);
   });
 });
 
 t('second start on the same data: no second round of live changes, PGTRAIL_PASSWORD said to be ignored; SIGINT to npm stops everything', async (ctx) => {
-  assert.ok(ctx.events, 'the first start ran');
-  await withStarted(ctx.dataDir, { PGTRAIL_PASSWORD: 'chosen on the second start' }, async (run) => {
+  const dataDir = join(ctx.dir, 'second');
+  const events = await startedOnce(dataDir);
+  await withStarted(dataDir, { PGTRAIL_PASSWORD: 'chosen on the second start' }, async (run) => {
     assert.match(run.output(), /^Demo: the live changes were made on an earlier start; not repeated\.$/m);
     assert.match(run.output(), /^PGTRAIL_PASSWORD is ignored: an admin exists already \(admin@example\.com\) and keeps its password\. To change it: PGTRAIL_PASSWORD=… PGTRAIL_DATA_DIR=\S+ npx pgtrail --embedded user set-password admin@example\.com$/m);
-    assert.is(await countEvents(run.state.url), ctx.events, 'no new events from the demo');
-    await stopWith(run, 'SIGINT', ctx.dataDir);
+    assert.is(await countEvents(run.state.url), events, 'no new events from the demo');
+    await stopWith(run, 'SIGINT', dataDir);
   });
 });
 
 t('SIGINT to the whole process group (Ctrl+C in a terminal) is one request to stop: a clean stop, not an abrupt exit', async (ctx) => {
-  assert.ok(ctx.events, 'the first start ran');
-  await withStarted(ctx.dataDir, {}, async (run) => {
-    await stopWith(run, 'SIGINT', ctx.dataDir, true);
+  const dataDir = join(ctx.dir, 'group');
+  await withStarted(dataDir, {}, async (run) => {
+    await stopWith(run, 'SIGINT', dataDir, true);
     assert.not.match(run.output(), /again: exiting now/);
   });
 });

@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { enableAudit } from '../src/audit/enable.ts';
+import { SqlState } from '../src/db/errors.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { eventsFor } from './helpers/events.ts';
 
@@ -71,7 +72,7 @@ t('a constraint failing later in the transaction rolls back the earlier audit ro
     'UPDATE acct_check SET balance = balance - 20 WHERE id = 4', // violates the CHECK: the transaction aborts
     'COMMIT',
   ]);
-  assert.is(error, '23514', 'the UPDATE fails on the CHECK constraint');
+  assert.is(error, SqlState.checkViolation, 'the UPDATE fails on the CHECK constraint');
   const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM acct_check');
   assert.is(rows[0].n, 0);
   assert.equal(await ids(db, 'acct_check'), []);
@@ -85,7 +86,7 @@ t('a deferred constraint failing at COMMIT leaves no audit rows', async ({ db })
   await db.pool.query(`CREATE TABLE parent (id int PRIMARY KEY);
     CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent DEFERRABLE INITIALLY DEFERRED)`);
   await enableAudit(db.pool, { schema: 'public', table: 'child' }, {});
-  assert.is(await inTransaction(db, ['BEGIN', 'INSERT INTO child VALUES (1, 999)', 'COMMIT']), '23503',
+  assert.is(await inTransaction(db, ['BEGIN', 'INSERT INTO child VALUES (1, 999)', 'COMMIT']), SqlState.foreignKeyViolation,
     'COMMIT fails on the deferred foreign key');
   assert.equal(await ids(db, 'child'), []);
 

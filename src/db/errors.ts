@@ -10,7 +10,7 @@ export class UserError extends Error {
   }
 }
 
-/** SQLSTATE codes (PostgreSQL appendix A) that pgtrail turns into advice. */
+/** SQLSTATE codes (PostgreSQL appendix A) that pgtrail turns into advice, or that its tests and benchmarks expect. */
 export const SqlState = {
   undefinedTable: '42P01',
   undefinedFunction: '42883',
@@ -26,6 +26,12 @@ export const SqlState = {
   invalidPassword: '28P01',
   invalidAuthorization: '28000',
   uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  checkViolation: '23514',
+  /** A statement in a transaction that an earlier error aborted. */
+  inFailedSqlTransaction: '25P02',
+  /** The backend was terminated (pg_terminate_backend, or a shutdown). */
+  adminShutdown: '57P01',
   /** A warning: BEGIN inside a transaction. */
   activeSqlTransaction: '25001',
 } as const;
