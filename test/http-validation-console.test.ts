@@ -60,8 +60,8 @@ t('add user: a missing, repeated or oversized field re-renders the form with the
   const before = await users();
   const cases: Array<[URLSearchParams, string]> = [
     [new URLSearchParams({ _csrf: csrf, email: 'new@example.com', role: 'viewer' }), 'password: is missing'],
-    [new URLSearchParams({ _csrf: csrf, email: `${'e'.repeat(320)}@example.com`, role: 'viewer', password: PASSWORD }), 'email: is longer than 320 characters'],
-    [new URLSearchParams({ _csrf: csrf, email: 'new@example.com', role: 'viewer', password: 'p'.repeat(1025) }), 'password: is longer than 1024 characters'],
+    [new URLSearchParams({ _csrf: csrf, email: `${'e'.repeat(320)}@example.com`, role: 'viewer', password: PASSWORD }), 'email: is longer than 320 bytes'],
+    [new URLSearchParams({ _csrf: csrf, email: 'new@example.com', role: 'viewer', password: 'p'.repeat(1025) }), 'password: is longer than 1024 bytes'],
     [new URLSearchParams([['_csrf', csrf], ['email', 'a@example.com'], ['email', 'b@example.com'], ['role', 'viewer'], ['password', PASSWORD]]), 'email: may be given only once'],
     [new URLSearchParams({ _csrf: csrf, email: 'new@example.com', role: 'root', password: PASSWORD }), 'role: must be one of admin, auditor, viewer (got "root")'],
   ];
@@ -98,7 +98,7 @@ t('role, policy and token forms refuse values outside their lists, naming the fi
   const before = await tokens();
   const token = await admin.post('/tokens', { _csrf: csrf, name: 'x'.repeat(201), role: 'viewer' });
   assert.is(token.status, 400);
-  assert.ok((await token.text()).includes(html('name: is longer than 200 characters')));
+  assert.ok((await token.text()).includes(html('name: is longer than 200 bytes')));
   const noRole = await admin.post('/tokens', { _csrf: csrf, name: 'siem-pull' });
   assert.is(noRole.status, 400);
   assert.ok((await noRole.text()).includes(html('role: is missing')));
@@ -114,10 +114,11 @@ t('sign-in: an oversized or missing field is a 400 on the form, before any check
   const c = new Client(f.app);
   const token = csrfFrom(await (await c.get('/sign-in')).text());
   const cases: Array<[Record<string, string>, string]> = [
-    [{ _csrf: token, email: 'admin@example.com', password: 'p'.repeat(1025) }, 'password: is longer than 1024 characters'],
+    [{ _csrf: token, email: 'admin@example.com', password: 'p'.repeat(1025) }, 'password: is longer than 1024 bytes'],
+    [{ _csrf: token, email: 'admin@example.com', password: 'é'.repeat(513) }, 'password: is longer than 1024 bytes'],
     [{ _csrf: token, email: 'admin@example.com' }, 'password: is missing'],
-    [{ _csrf: token, email: 'a'.repeat(321), password: PASSWORD }, 'email: is longer than 320 characters'],
-    [{ _csrf: token, email: 'admin@example.com', password: PASSWORD, next: `/${'n'.repeat(2048)}` }, 'next: is longer than 2048 characters'],
+    [{ _csrf: token, email: 'a'.repeat(321), password: PASSWORD }, 'email: is longer than 320 bytes'],
+    [{ _csrf: token, email: 'admin@example.com', password: PASSWORD, next: `/${'n'.repeat(2048)}` }, 'next: is longer than 2048 bytes'],
   ];
   for (const [form, message] of cases) {
     const res = await c.post('/sign-in', form);
@@ -141,7 +142,7 @@ t('account forms: an oversized new password is refused with the field named and 
   const long = 'q'.repeat(1025);
   const res = await c.post('/account/password', { _csrf: csrf, current: PASSWORD, password: long, confirm: long });
   assert.is(res.status, 400);
-  assert.ok((await res.text()).includes(html('password: is longer than 1024 characters')));
+  assert.ok((await res.text()).includes(html('password: is longer than 1024 bytes')));
   assert.is((await new Client(f.app).signIn('auditor@example.com')).status, 303, 'the old password still signs in');
   const code = await c.post('/account/2fa/remove', { _csrf: csrf });
   assert.is(code.status, 400);

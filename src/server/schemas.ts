@@ -10,10 +10,10 @@ export function bigintId(noun: string) {
   return z.string().refine(isBigintId, { error: (issue) => `"${String(issue.input).slice(0, 40)}" is not ${noun} id` });
 }
 
-/** One text field of a form: sent once, at most `max` characters. */
+/** One text field of a form: sent once, at most `max` bytes of UTF-8 (the unit the data layer and the filter count in). */
 export function formText(max: number) {
   return z.string({ error: (issue) => (issue.input === undefined ? 'is missing' : Array.isArray(issue.input) ? 'may be given only once' : 'must be text, not a file') })
-    .max(max, { error: `is longer than ${max} characters` });
+    .refine((value) => Buffer.byteLength(value) <= max, { error: `is longer than ${max} bytes` });
 }
 
 /** A role field (add user, change role, create token); the message is parseRole's. */
