@@ -6,11 +6,12 @@
 // lock key written into the SQL is the one of src/maintenance/lock.ts.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import fs, { readFileSync, readdirSync, statSync } from 'node:fs';
+import fs, { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FROZEN_SQL_DIR, readSql } from '../src/db/sql-files.ts';
+import { FROZEN_SQL_DIR, readReleased, readSql } from '../src/db/sql-files.ts';
 import { MAINTENANCE_LOCK } from '../src/maintenance/lock.ts';
 import { migrationNames, queued, releasedNames } from './helpers/released-migrations.ts';
 import { significantSql } from './helpers/sql-text.ts';
@@ -129,26 +130,56 @@ t('what a down restores is byte for byte what the release before it installed', 
   assert.ok(checked >= 8, `${checked} files restored by downs`);
 });
 
-t('sql/ holds the newest released definition of each object, unless an unreleased migration changes it', async () => {
-  const changing = new Set<string>();
-  for (const name of unreleased) for (const path of await readsOf(name)) if (path.startsWith(SQL_DIR)) changing.add(relative(SQL_DIR, path).split(sep).join('/'));
+/** The files of sqlDir (templates aside, and those in `changing`) whose SQL is not the newest frozen copy's. */
+function drift(sqlDir: string, changing: Set<string>): { wrong: string[]; compared: number } {
   const copies = frozenCopies();
   const wrong: string[] = [];
   let compared = 0;
-  for (const path of filesUnder(SQL_DIR)) {
+  for (const path of filesUnder(sqlDir)) {
     if (NOT_INSTALLED.some((prefix) => path.startsWith(prefix)) || changing.has(path)) continue;
     const newest = copies.get(path)?.at(-1);
     if (!newest) {
       wrong.push(`sql/${path}: no released migration installed it, and no unreleased one reads it`);
       continue;
     }
-    const current = readFileSync(join(SQL_DIR, path), 'utf8');
+    const current = readFileSync(join(sqlDir, path), 'utf8');
     const frozen = readFileSync(join(FROZEN_SQL_DIR, newest, path), 'utf8');
     if (significantSql(current) !== significantSql(frozen)) wrong.push(`sql/${path} differs from migrations/sql/${newest}/${path}`);
     compared += 1;
   }
+  return { wrong, compared };
+}
+
+t('sql/ holds the newest released definition of each object, unless an unreleased migration changes it', async () => {
+  const changing = new Set<string>();
+  for (const name of unreleased) for (const path of await readsOf(name)) if (path.startsWith(SQL_DIR)) changing.add(relative(SQL_DIR, path).split(sep).join('/'));
+  const { wrong, compared } = drift(SQL_DIR, changing);
   assert.equal(wrong, [], 'an object in sql/ changes with a new migration that reads it (docs/migrations.md)');
   assert.ok(compared >= 50, `${compared} files compared`);
+});
+
+t('an edit to sql/ is drift, unless an unreleased migration reads the file; a new file too', () => {
+  const copy = mkdtempSync(join(tmpdir(), 'frozen-sql-'));
+  try {
+    cpSync(SQL_DIR, copy, { recursive: true });
+    const path = join(copy, 'functions/maintain.sql');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('BEGIN', 'BEGIN\n  NULL;'));
+    writeFileSync(join(copy, 'functions/next_object.sql'), 'CREATE FUNCTION audit.next_object() RETURNS int LANGUAGE sql RETURN 1;\n');
+    assert.equal(drift(copy, new Set()).wrong, [
+      'sql/functions/maintain.sql differs from migrations/sql/0013_activity/functions/maintain.sql',
+      'sql/functions/next_object.sql: no released migration installed it, and no unreleased one reads it',
+    ]);
+    assert.equal(drift(copy, new Set(['functions/maintain.sql', 'functions/next_object.sql'])).wrong, []);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
+
+t('the SQL readers refuse a path that leaves their folder', () => {
+  assert.throws(() => readSql('../package.json'), /must stay inside its folder: \.\.\/package\.json/);
+  assert.throws(() => readReleased('0001_core', '/etc/passwd'), /must stay inside its folder/);
+  assert.throws(() => readReleased('..', 'package.json'), /must stay inside its folder/);
+  assert.ok(readReleased('0001_core', 'tables/events.sql').includes('CREATE TABLE audit.events'), 'control: a path inside is read');
 });
 
 t('every object a release installed is in sql/, unless a later release dropped it', () => {

@@ -17,14 +17,22 @@ export function readSql(relativePath: string): string {
 }
 
 /**
- * The reader of one released migration's frozen SQL, `migrations/sql/<its name>/`; a migration
- * calls it with its own `import.meta.url`, so it cannot read another migration's copy by mistake.
- * The name is the file's without extension: the same for the .ts in a checkout and the .js built
- * into the package's dist/migrations.
+ * Reads a file of a released migration's frozen SQL, `migrations/sql/<migration>/<relativePath>`:
+ * for an unreleased migration's down, the definition it puts back (copied into its own down/ when
+ * it is released).
+ */
+export function readReleased(migration: string, relativePath: string): string {
+  return readFileSync(join(FROZEN_SQL_DIR, inside(migration), inside(relativePath)), 'utf8');
+}
+
+/**
+ * The reader of a released migration's own frozen SQL; the migration calls it with its own
+ * `import.meta.url`, so it cannot read another migration's copy by mistake. The name is the file's
+ * without extension: the same for the .ts in a checkout and the .js built into dist/migrations.
  */
 export function frozenSql(migrationUrl: string): (relativePath: string) => string {
-  const dir = join(FROZEN_SQL_DIR, basename(fileURLToPath(migrationUrl)).replace(/\.[cm]?[jt]s$/, ''));
-  return (relativePath) => readFileSync(join(dir, inside(relativePath)), 'utf8');
+  const migration = basename(fileURLToPath(migrationUrl)).replace(/\.[cm]?[jt]s$/, '');
+  return (relativePath) => readReleased(migration, relativePath);
 }
 
 function inside(relativePath: string): string {
