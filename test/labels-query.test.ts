@@ -12,7 +12,8 @@ import { disableSearchIndex, enableSearchIndex, searchIndexStatus } from '../src
 import { filterToParams, FilterError, parseFilter, type EventFilter } from '../src/query/filter.ts';
 import { countEvents, listEvents } from '../src/query/list.ts';
 import { searchIndexPresent } from '../src/query/search-index.ts';
-import { predicateOptions, sameTargetTypes, targetInfo } from '../src/query/targets.ts';
+import { auditedTargets } from '../src/query/targets.ts';
+import { planQuery } from '../src/query/plan.ts';
 import { parseCsv } from './helpers/csv.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
@@ -86,20 +87,21 @@ t('in_data=1 widens q to the values inside the row images; off by default; only 
 });
 
 t('one history: a table with an entity and the entity type each include the other', async ({ db }) => {
-  assert.equal(await sameTargetTypes(db.pool, 'public.campaigns'), ['campaign']);
-  assert.equal(await sameTargetTypes(db.pool, 'campaign'), ['public.campaigns']);
-  assert.equal(await sameTargetTypes(db.pool, 'public.contacts'), [], 'no entity declared: its own history only');
+  const targets = await auditedTargets(db.pool);
+  assert.equal(targets.sameAs('public.campaigns'), ['campaign']);
+  assert.equal(targets.sameAs('campaign'), ['public.campaigns']);
+  assert.equal(targets.sameAs('public.contacts'), [], 'no entity declared: its own history only');
   const history = ['public.campaigns#203 insert', 'public.campaigns#203 send', 'campaign#203 broadcast.send'];
   assert.equal(await summary(db.pool, 'target_type=public.campaigns&target_id=203'), history);
   assert.equal(await summary(db.pool, 'target_type=campaign&target_id=203'), history);
   assert.equal(await summary(db.pool, 'target_type=public.contacts&target_id=2'), ['public.contacts#2 insert', 'public.contacts#2 block'], 'positive control: unrelated types stay apart');
-  const info = await targetInfo(db.pool);
+  const { info } = targets;
   assert.equal(info.get('public.campaigns'), { typeName: 'Broadcast', entity: 'campaign', verbs: ['send', 'pause'] });
   assert.equal(info.get('campaign'), { typeName: 'Broadcast', entity: 'campaign', verbs: [] });
   assert.equal(info.get('public.contacts'), { typeName: 'Contact', entity: null, verbs: ['block'] });
   // The export reads the same history.
   const filter: EventFilter = { target_type: 'campaign', target_id: '203' };
-  const copy = buildCopySql(filter, { format: 'jsonl', ...(await predicateOptions(db.pool, filter)) }).replace(/^COPY \((.*)\) TO STDOUT.*$/s, '$1');
+  const copy = buildCopySql(await planQuery(db.pool, filter), { format: 'jsonl' }).replace(/^COPY \((.*)\) TO STDOUT.*$/s, '$1');
   assert.is((await db.pool.query(`SELECT count(*)::int AS n FROM (${copy}) AS x`)).rows[0].n, 3);
 });
 
@@ -140,7 +142,7 @@ t('the search index covers labels: the same rows with it as without; an index of
   assert.is(await searchIndexPresent(db.pool), true);
   const { rows } = await db.pool.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'events_search_idx'`);
   assert.match(rows[0].indexdef, /target_label/);
-  assert.ok((await predicateOptions(db.pool, { q: 'maya' })).searchIndex, 'queries use it');
+  assert.ok((await planQuery(db.pool, { q: 'maya' })).usesSearchIndex, 'queries use it');
   for (const q of queries) assert.equal(await summary(db.pool, q), before.get(q), `${q} with the index`);
   assert.ok(await disableSearchIndex(client));
 });

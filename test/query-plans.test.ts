@@ -6,7 +6,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseFilter } from '../src/query/filter.ts';
-import { countEvents, listEvents, pagePlan, WALK_COST } from '../src/query/list.ts';
+import { countEvents, listEvents } from '../src/query/list.ts';
+import { WALK_COST } from '../src/query/page-plan.ts';
+import { planQuery } from '../src/query/plan.ts';
 import type { Queryable } from '../src/db/queryable.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
@@ -124,7 +126,7 @@ t('a narrow window in the past is collected and sorted, not walked from the newe
 
 t('a past window is walked only when the gap to cross is short beside it (the walk weighs WALK_COST times)', async (ctx) => {
   // NOW is 2025-03-20 12:00 inside the March partition, so the walk would start at NOW.
-  const narrow = async (q: string) => (await pagePlan(ctx.db.pool, parseFilter(new URLSearchParams(q)), NOW)).kind === 'collect';
+  const narrow = async (q: string) => (await planQuery(ctx.db.pool, parseFilter(new URLSearchParams(q)), NOW)).page.kind === 'collect';
   const idWalk = (ns: PlanNode[]) => ns.some((n) => n['Index Name'] && ctx.parents.get(n['Index Name']) === 'events_id_idx');
   // 24 hours ending 6 hours ago: 24 h ≤ WALK_COST × 6 h, so the window is collected.
   const quarter = 'from=2025-03-19T06:00Z&to=2025-03-20T06:00Z';
@@ -145,7 +147,7 @@ t('"to only" far back: a slice before `to` collected, then the out-of-order rows
     const sent: Array<{ text: string; values?: unknown[] }> = [];
     const recorder: Queryable = { query: (text, values) => { sent.push({ text, values }); return client.query(text, values); } };
     const filter = parseFilter(new URLSearchParams('to=2025-02-10'));
-    assert.is((await pagePlan(recorder, filter, NOW)).kind, 'split');
+    assert.is((await planQuery(recorder, filter, NOW)).page.kind, 'split');
     await listEvents(recorder, filter, { limit: 50, secret: 's', now: NOW });
     const texts = sent.map((s) => s.text.replace(/SELECT id::text.*/s, 'page'));
     // 48 events an hour here: the first slice holds too few for 51, the doubled one enough.

@@ -6,7 +6,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { parseFilter, type EventFilter } from '../src/query/filter.ts';
-import { listEvents, pagePlan } from '../src/query/list.ts';
+import { listEvents } from '../src/query/list.ts';
+import { planQuery } from '../src/query/plan.ts';
 import { wherePredicate } from '../src/query/predicate.ts';
 import type { Queryable } from '../src/db/queryable.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
@@ -64,7 +65,7 @@ const SHAPES = [
 ];
 
 t('windows ending in the past and reaching far back are read in two steps', async ({ db }) => {
-  for (const q of SHAPES) assert.is((await pagePlan(db.pool, p(q), NOW)).kind, 'split', q);
+  for (const q of SHAPES) assert.is((await planQuery(db.pool, p(q), NOW)).page.kind, 'split', q);
 });
 
 t('first pages equal the plain query, including events recorded out of time order', async ({ db }) => {

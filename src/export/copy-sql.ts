@@ -3,9 +3,11 @@
 // through wherePredicate(…).toLiteral(), i.e. the driver's literal escaping plus an explicit cast
 // (src/db/fragment.ts). Nothing else is interpolated: column lists and options are constants.
 // test/export.test.ts feeds it hostile values for every filter and proves the exported rows are
-// exactly those the parameterised listEvents returns.
+// exactly those the parameterised listEvents returns. Given the request's plan, it inlines the
+// plan's own predicate: the COPY matches what the list showed for the same plan.
 import { EVENT_CSV_COLUMNS, EVENT_FIELDS, EVENT_JSON, type EventField } from '../query/columns.ts';
 import type { EventFilter } from '../query/filter.ts';
+import { isPlan, type QueryPlan } from '../query/plan.ts';
 import { wherePredicate } from '../query/predicate.ts';
 
 export type ExportFormat = 'csv' | 'jsonl';
@@ -15,11 +17,12 @@ export interface CopyOptions {
   format: ExportFormat;
   /** CSV only: leave cells that look like spreadsheet formulas as they are (for machines). */
   raw?: boolean;
+  // Without a plan (a filter alone: tests and benchmarks that need no database), what wherePredicate needs:
   /** Resolves a relative `window`; pass the same instant that was recorded in the export event. */
   now?: Date;
-  /** The free-text index exists (useSearchIndex in src/query/search-index.ts); see wherePredicate. */
+  /** The predicate uses the free-text index's test (QueryPlan.usesSearchIndex). */
   searchIndex?: boolean;
-  /** The target types naming the same records as filter.target_type (predicateOptions in src/query/targets.ts). */
+  /** The target types naming the same records as filter.target_type (QueryPlan.sameTarget). */
   sameTarget?: string[];
 }
 
@@ -51,8 +54,9 @@ function neutralised(field: EventField): string {
  *         newlines too): CSV quotes a value only if it holds the quote, the delimiter, CR or LF, or
  *         is empty — none of which a JSON object's text can be — so each line is the JSON verbatim.
  */
-export function buildCopySql(filter: EventFilter, options: CopyOptions): string {
-  const where = wherePredicate(filter, options.now, { searchIndex: options.searchIndex, sameTarget: options.sameTarget }).toLiteral();
+export function buildCopySql(query: QueryPlan | EventFilter, options: CopyOptions): string {
+  const predicate = isPlan(query) ? query.where : wherePredicate(query, options.now, { searchIndex: options.searchIndex, sameTarget: options.sameTarget });
+  const where = predicate.toLiteral();
   if (options.format === 'jsonl') {
     return `COPY (SELECT (${EVENT_JSON})::text FROM audit.events WHERE ${where} ORDER BY id DESC) ` +
       `TO STDOUT WITH (FORMAT csv, HEADER false, QUOTE E'\\x01', DELIMITER E'\\x02')`;

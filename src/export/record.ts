@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { withAuditContext, type AuditContext } from '../audit/context.ts';
 import { sqlState } from '../db/errors.ts';
-import { filterToParams, windowStart, type EventFilter } from '../query/filter.ts';
+import { filterToParams, type EventFilter } from '../query/filter.ts';
+import type { QueryWindow } from '../query/window.ts';
 import type { ExportFormat } from './copy-sql.ts';
 import type { CopyOutcome } from './copy-stream.ts';
 
@@ -23,6 +24,8 @@ export interface ExportSpec {
   filter: EventFilter;
   /** The instant a relative `window` was resolved at. */
   now: Date;
+  /** The window as the export's query resolved it (its plan's). */
+  window: Pick<QueryWindow, 'from'>;
   /** Where the export came from: 'http' (console or API) or 'cli'. */
   via: 'http' | 'cli';
 }
@@ -32,19 +35,26 @@ export function newExportId(): string {
 }
 
 /** The filter as canonical parameters (repeatable `action` and `verb` as arrays), and the resolved window. */
-export function filterMetadata(filter: EventFilter, now: Date): Record<string, unknown> {
+export function filterMetadata(filter: EventFilter, window: Pick<QueryWindow, 'from'>): ExportFilters {
   const params = filterToParams(filter);
-  const filters: Record<string, string | string[]> = {};
+  const filters: ExportFilters['filters'] = {};
   for (const key of new Set(params.keys())) filters[key] = key === 'action' || key === 'verb' ? params.getAll(key) : params.get(key)!;
   return {
     filters,
     query: params.toString(),
-    ...(filter.window ? { window_from: windowStart(filter.window, now).toISOString() } : {}),
+    ...(filter.window && window.from ? { window_from: window.from.toISOString() } : {}),
   };
 }
 
+export interface ExportFilters {
+  filters: Record<string, string | string[]>;
+  query: string;
+  /** Where a relative `window` started, resolved at the export's instant. */
+  window_from?: string;
+}
+
 function startMetadata(spec: ExportSpec): Record<string, unknown> {
-  return { export_id: spec.id, format: spec.format, raw: spec.raw, via: spec.via, ...filterMetadata(spec.filter, spec.now) };
+  return { export_id: spec.id, format: spec.format, raw: spec.raw, via: spec.via, ...filterMetadata(spec.filter, spec.window) };
 }
 
 function endEvent(spec: ExportSpec, outcome: CopyOutcome, startedAt: number, extra: Record<string, unknown> = {}): [string, Record<string, unknown>] {

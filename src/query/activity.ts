@@ -17,9 +17,9 @@
 import type { Queryable } from '../db/queryable.ts';
 import { join, raw, sql, val } from '../db/fragment.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { FILTER_KEYS, windowFrom, type EventFilter } from './filter.ts';
-import { wherePredicate, type PredicateOptions } from './predicate.ts';
-import { predicateOptions } from './targets.ts';
+import { FILTER_KEYS, type EventFilter } from './filter.ts';
+import { wherePredicate } from './predicate.ts';
+import { planOf, type QueryPlan } from './plan.ts';
 import { bucketSize, HOUR_MS, MINUTE_MS, toBuckets, type Bucket } from './activity-buckets.ts';
 
 export type { Bucket } from './activity-buckets.ts';
@@ -66,21 +66,22 @@ export function rollupAnswers(filter: EventFilter, keys: ReadonlySet<string> = R
   return FILTER_KEYS.every((k) => filter[k] === undefined || keys.has(k));
 }
 
-/** `rollup: false` counts live even where the rollup could answer (the benchmark's baseline). */
-export async function activity(db: Queryable, filter: EventFilter, now: Date = new Date(), options: { rollup?: boolean } = {}): Promise<Activity> {
-  const from = windowFrom(filter, now);
-  const to = filter.to ?? now;
+/**
+ * `query`: the request's plan (planQuery), or a filter to plan for the panel alone.
+ * `rollup: false` counts live even where the rollup could answer (the benchmark's baseline).
+ */
+export async function activity(db: Queryable, query: QueryPlan | EventFilter, now?: Date, options: { rollup?: boolean } = {}): Promise<Activity> {
+  const plan = await planOf(db, query, now);
+  const { filter, window } = plan;
   // Bars narrower than an hour need minute grains: the window is short, so cheap to read live.
-  const hourly = !from || bucketSize(from, to) >= HOUR_MS;
-  // The same predicate as the list and the count: a table's entity events are one history with it.
-  const where = await predicateOptions(db, filter, now);
-  if (!rollupAnswers(filter)) return live(db, filter, now, where, 'these filters (actor, IP, free text, target id, transaction or reason) are not in the hourly summary');
-  if (!hourly || options.rollup === false) return live(db, filter, now, where, '');
+  const hourly = !window.from || bucketSize(window.from, window.end) >= HOUR_MS;
+  if (!rollupAnswers(filter)) return live(db, plan, 'these filters (actor, IP, free text, target id, transaction or reason) are not in the hourly summary');
+  if (!hourly || options.rollup === false) return live(db, plan, '');
   return inTransaction(db, async (c) => {
     const { rows } = await c.query('SELECT snap_xmin::text AS xmin, snap_xmax::text AS xmax, snap_xip::text[] AS xip FROM audit.activity_state');
-    if (!rows[0]) return live(c, filter, now, where, 'maintenance has not summarised the events yet');
-    const counted = await fromRollup(c, filter, now, where, rows[0]);
-    return counted ?? live(c, filter, now, where, 'the hourly summary is behind (maintenance has not run lately)');
+    if (!rows[0]) return live(c, plan, 'maintenance has not summarised the events yet');
+    const counted = await fromRollup(c, plan, rows[0]);
+    return counted ?? live(c, plan, 'the hourly summary is behind (maintenance has not run lately)');
   }, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
 }
 
@@ -114,21 +115,21 @@ function facetsOf(rows: string, facets: Facet[]): string {
 const ts = (d: Date) => val(d.toISOString(), 'timestamptz');
 
 /** Counted from the rollup, or null when the live part (edges + tail) is over the cap. */
-async function fromRollup(c: Queryable, filter: EventFilter, now: Date, where: PredicateOptions, state: { xmin: string; xmax: string; xip: string[] }): Promise<Activity | null> {
-  const from = windowFrom(filter, now);
+async function fromRollup(c: Queryable, plan: QueryPlan, state: { xmin: string; xmax: string; xip: string[] }): Promise<Activity | null> {
+  const { filter, now, window: { from } } = plan;
   const h0 = from && new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
   const h1 = filter.to && new Date(Math.floor(filter.to.getTime() / HOUR_MS) * HOUR_MS);
   const untimed: EventFilter = { ...filter };
   for (const k of TIME_KEYS) delete untimed[k];
   const range = [...(h0 ? [sql`hour >= ${ts(h0)}`] : []), ...(h1 ? [sql`hour < ${ts(h1)}`] : [])];
-  const hours = join([wherePredicate(untimed, now, { sameTarget: where.sameTarget }), ...range], ' AND ');
+  const hours = join([wherePredicate(untimed, now, { sameTarget: plan.sameTarget }), ...range], ' AND ');
   const actorsToo = rollupAnswers(filter, ACTOR_ROLLUP_KEYS);
   // Read live: the partial hours at either edge, and whatever the last rollup had not seen.
   const tail = sql`(tx_id >= ${val(state.xmin, 'bigint')} AND (tx_id >= ${val(state.xmax, 'bigint')} OR tx_id = ANY(${val(state.xip, 'text[]')}::bigint[])))`;
   const notRolled = join([...(h0 ? [sql`occurred_at < ${ts(h0)}`] : []), ...(h1 ? [sql`occurred_at >= ${ts(h1)}`] : []), tail], ' OR ');
   const q = sql`WITH live AS MATERIALIZED (
       SELECT date_trunc('hour', occurred_at, 'UTC') AS grain, action, target_type, actor_type, actor_id, actor_name, verb, 1::bigint AS n
-        FROM audit.events WHERE ${wherePredicate(filter, now, where)} AND (${notRolled}) LIMIT ${val(ACTIVITY_CAP + 1, 'integer')}
+        FROM audit.events WHERE ${plan.where} AND (${notRolled}) LIMIT ${val(ACTIVITY_CAP + 1, 'integer')}
     ), kinds AS (
       SELECT hour AS grain, action, target_type, actor_type, NULL::text AS actor_id, NULL::text AS actor_name, verb, events AS n
         FROM audit.activity_hours WHERE ${hours}
@@ -142,9 +143,9 @@ async function fromRollup(c: Queryable, filter: EventFilter, now: Date, where: P
     UNION ALL SELECT a.*, NULL FROM (${raw(facetsOf('actors', ['actor']))}) AS a`.toQuery();
   const { rows } = await c.query(q.text, q.values);
   if (rows.some((r) => r.live_rows > ACTIVITY_CAP)) return null;
-  const result = build(rows, from, filter, now, HOUR_MS, 'rollup');
+  const result = build(rows, from, plan, HOUR_MS, 'rollup');
   if (actorsToo) return result;
-  return { ...result, ...(await newestActors(c, filter, now, where, result.total)) };
+  return { ...result, ...(await newestActors(c, plan, result.total)) };
 }
 
 /** How many of the newest matching events the top actors are counted over, when no rollup has them. */
@@ -158,10 +159,10 @@ export const ACTORS_SAMPLE = 10_000;
  * after ACTORS_SAMPLE matches: the total says they are at least that dense. Otherwise they are
  * collected and sorted (`id + 0` keeps the planner off the walk, as list.ts does).
  */
-async function newestActors(c: Queryable, filter: EventFilter, now: Date, where: PredicateOptions, total: number): Promise<Pick<Activity, 'actors' | 'actorsSince'>> {
-  const order = total > ACTORS_SAMPLE && !filter.to ? raw('id') : raw('id + 0');
+async function newestActors(c: Queryable, plan: QueryPlan, total: number): Promise<Pick<Activity, 'actors' | 'actorsSince'>> {
+  const order = total > ACTORS_SAMPLE && !plan.filter.to ? raw('id') : raw('id + 0');
   const q = sql`SELECT actor_type, actor_id, max(actor_name) AS actor_name, count(*)::int AS n, min(min(occurred_at)) OVER () AS since
-      FROM (SELECT actor_type, actor_id, actor_name, occurred_at FROM audit.events WHERE ${wherePredicate(filter, now, where)}
+      FROM (SELECT actor_type, actor_id, actor_name, occurred_at FROM audit.events WHERE ${plan.where}
              ORDER BY ${order} DESC LIMIT ${val(ACTORS_SAMPLE, 'integer')}) AS newest
      GROUP BY actor_type, actor_id ORDER BY n DESC, actor_type, actor_id LIMIT ${val(TOP, 'integer')}`.toQuery();
   const { rows } = await c.query(q.text, q.values);
@@ -169,8 +170,8 @@ async function newestActors(c: Queryable, filter: EventFilter, now: Date, where:
   return total > ACTORS_SAMPLE && rows[0] ? { actors, actorsSince: rows[0].since } : { actors };
 }
 
-async function live(db: Queryable, filter: EventFilter, now: Date, options: PredicateOptions, reason: string): Promise<Activity> {
-  const where = wherePredicate(filter, now, options);
+async function live(db: Queryable, plan: QueryPlan, reason: string): Promise<Activity> {
+  const where = plan.where;
   // `cut`: past the cap, the (cap+1)-th newest time T; every event after T is among the newest
   // cap, so [cut, to) is counted exactly (cut is the next millisecond: JavaScript's resolution).
   const q = sql`WITH live AS MATERIALIZED (
@@ -184,11 +185,11 @@ async function live(db: Queryable, filter: EventFilter, now: Date, options: Pred
     ) SELECT f.*, (SELECT at FROM cut) AS cut FROM (${raw(facetsOf('rows', ['bucket', 'action', 'verb', 'target_type', 'actor']))}) AS f`.toQuery();
   const { rows } = await db.query(q.text, q.values);
   const cut: Date | null = rows[0]?.cut ?? null;
-  const result = build(rows, cut ?? windowFrom(filter, now), filter, now, MINUTE_MS, 'live');
+  const result = build(rows, cut ?? plan.window.from, plan, MINUTE_MS, 'live');
   return cut ? { ...result, partial: { reason } } : result;
 }
 
-function build(rows: Grouped[], from: Date | undefined, filter: EventFilter, now: Date, grain: number, source: Activity['source']): Activity {
+function build(rows: Grouped[], from: Date | undefined, plan: QueryPlan, grain: number, source: Activity['source']): Activity {
   const grains = new Map<number, number>();
   const actors: ActorCount[] = [], actions: ActionCount[] = [], verbs: VerbCount[] = [], targetTypes: TargetTypeCount[] = [];
   for (const r of rows) {
@@ -201,8 +202,10 @@ function build(rows: Grouped[], from: Date | undefined, filter: EventFilter, now
   }
   const times = [...grains.keys()];
   const last = times.length ? Math.max(...times) + grain : 0;
-  // Without an end, events stamped after `now` (a writer's clock ahead) still get a bar.
-  const to = filter.to ?? new Date(Math.max(now.getTime(), last));
+  // A window reaching the present ends at now, or later for events stamped after it (a writer's
+  // clock ahead), though never past the filter's own `to`.
+  const { window } = plan;
+  const to = window.past ? window.end : new Date(Math.min(Math.max(window.end.getTime(), last), window.to?.getTime() ?? Infinity));
   const start = from ?? new Date(times.length ? Math.min(...times) : to.getTime() - HOUR_MS);
   const step = bucketSize(start, to, grain);
   const buckets = toBuckets(start, to, step, grains);

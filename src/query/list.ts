@@ -4,15 +4,17 @@ import type { Queryable } from '../db/queryable.ts';
 import { type Fragment, raw, sql, val } from '../db/fragment.ts';
 import { EVENT_JSON, parseEvent, type EventJson } from './columns.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { filterDigest, windowFrom, type EventFilter } from './filter.ts';
-import { wherePredicate } from './predicate.ts';
-import { predicateOptions, targetInfo, type TargetInfo } from './targets.ts';
+import { filterDigest, type EventFilter } from './filter.ts';
+import { SLICE_MS, WALK_COST, type PagePlan } from './page-plan.ts';
+import { planOf, type QueryPlan } from './plan.ts';
+import type { TargetInfo } from './targets.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { isBigintId } from '../db/ids.ts';
 
 /** A page of events: the console's page and the API's default `limit`. */
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
+/** The most matches countEvents counts (shown as "10,000+" past it). */
 export const COUNT_CAP = 10_000;
 
 export interface PageRequest {
@@ -20,6 +22,7 @@ export interface PageRequest {
   cursor?: string;
   /** Signs cursors; keep it stable across restarts so API clients can keep paging. */
   secret: string;
+  /** Resolves a relative window when no plan is given (the plan's own `now` otherwise). */
   now?: Date;
 }
 
@@ -36,24 +39,28 @@ export interface PageText {
   next_cursor: string | null;
 }
 
-/** listEventTexts, parsed for the console (numbers kept exact: parseEvent). */
-export async function listEvents(db: Queryable, filter: EventFilter, page: PageRequest): Promise<Page> {
-  const [{ events, next_cursor }, targets] = await Promise.all([listEventTexts(db, filter, page), targetInfo(db)]);
-  return { events: events.map(parseEvent), next_cursor, targets: Object.fromEntries(targets) };
+/**
+ * listEventTexts, parsed for the console (numbers kept exact: parseEvent), with the declared target
+ * names. `query`: the request's plan (planQuery with `{ targets: true }`), or a filter to plan for
+ * this page alone.
+ */
+export async function listEvents(db: Queryable, query: QueryPlan | EventFilter, page: PageRequest): Promise<Page> {
+  const plan = await planOf(db, query, page.now, { targets: true });
+  if (!plan.targets) throw new Error('listEvents names the targets: plan with { targets: true }');
+  const { events, next_cursor } = await listEventTexts(db, plan, page);
+  return { events: events.map(parseEvent), next_cursor, targets: Object.fromEntries(plan.targets.info) };
 }
 
 /** `db`: a pool, or one connection outside a transaction (a split page opens one on it: splitPage). */
-export async function listEventTexts(db: Queryable, filter: EventFilter, page: PageRequest): Promise<PageText> {
+export async function listEventTexts(db: Queryable, query: QueryPlan | EventFilter, page: PageRequest): Promise<PageText> {
+  const plan = await planOf(db, query, page.now);
   const limit = Math.min(Math.max(page.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
-  const digest = filterDigest(filter);
+  const digest = filterDigest(plan.filter);
   const after = page.cursor ? decodeCursor(page.cursor, digest, page.secret) : undefined;
-  const now = page.now ?? new Date();
-  const where = wherePredicate(filter, now, await predicateOptions(db, filter, now));
-  const matching = after ? sql`${where} AND id < ${val(after, 'bigint')}` : where;
-  const plan = await pagePlan(db, filter, now);
-  const rows = plan.kind === 'split'
-    ? await splitPage(db, matching, limit, plan)
-    : await db.query(...pageQuery(matching, plan.kind === 'collect' ? COLLECT : WALK, limit)).then((r) => r.rows as PageRow[]);
+  const matching = after ? sql`${plan.where} AND id < ${val(after, 'bigint')}` : plan.where;
+  const rows = plan.page.kind === 'split'
+    ? await splitPage(db, matching, limit, plan.page)
+    : await db.query(...pageQuery(matching, plan.page.kind === 'collect' ? COLLECT : WALK, limit)).then((r) => r.rows as PageRow[]);
   const more = rows.length > limit;
   const shown = rows.slice(0, limit);
   return {
@@ -65,7 +72,7 @@ export async function listEventTexts(db: Queryable, filter: EventFilter, page: P
 /** `event` is text: pg would JSON.parse a json column and round its numbers. */
 interface PageRow { key: string; event: string }
 
-// `id + 0` is the same order, but keeps the planner from walking the id index (pagePlan).
+// `id + 0` is the same order, but keeps the planner from walking the id index (PagePlan).
 const WALK = raw('id');
 const COLLECT = raw('id + 0');
 
@@ -76,52 +83,6 @@ function pageQuery(matching: Fragment, order: Fragment, limit: number): [string,
   // The alias must not be `id`: ORDER BY id would then sort the text, not the bigint.
   const q = sql`SELECT id::text AS key, ${rawJson()}::text AS event FROM (SELECT * FROM audit.events WHERE ${matching} ORDER BY ${order} DESC LIMIT ${val(limit + 1, 'integer')}) AS page ORDER BY id DESC`.toQuery();
   return [q.text, q.values];
-}
-
-/**
- * How a page is read. `walk`: newest first along the id index, stopping after limit + 1 matches.
- * `collect`: the whole time window gathered (BRIN on occurred_at, bitmaps of the other filters)
- * and sorted. `split`: a window ending in the past that is too wide to collect, behind a gap too
- * long to walk ("to only", monthly partitions) — see splitPage.
- *
- * The planner assumes matching rows are spread evenly over the id order, so for a window that
- * ends in the past it expects the walk to find 50 of them at once; but ids grow with time, so the
- * walk first passes every event between the window's end and the end of its partition (measured:
- * 30 s for a 1-hour window three weeks back in a monthly partition of 7 million events).
- * Collecting costs in proportion to the window instead. Every plan returns the same rows; this
- * only picks the cheapest, comparing time spans (events arrive at a roughly steady rate): what
- * would be collected against the gap the walk would cross. Windows that reach the present
- * (`window`, `from` alone) never cross one.
- */
-export type PagePlan = { kind: 'walk' } | { kind: 'collect' } | { kind: 'split'; from?: Date; to: Date; gapMs: number };
-
-/**
- * The gap counts WALK_COST times: per event passed, the walk costs about what the collect does
- * while the pages are in memory, but 6–8 times more when they must be read (it visits the heap
- * backwards, one page at a time in id order, where read-ahead cannot help; the collect reads
- * forward in block order, prefetched, on parallel workers). Measured on 144,000 events either way:
- * 54 / 51–63 ms in memory, 1.1–1.2 s / 0.15–0.20 s after a restart with the files out of the page
- * cache. A 24-hour window in the past, daily partitions, was walked at a p95 of 1.2 s that way.
- */
-export const WALK_COST = 6;
-
-/** The first slice a split page collects before `to`; doubled while it holds too few matches. */
-export const SLICE_MS = 3_600_000;
-
-export async function pagePlan(db: Queryable, filter: EventFilter, now: Date): Promise<PagePlan> {
-  const from = windowFrom(filter, now);
-  if (!filter.to || filter.to >= now) return { kind: 'walk' };
-  const to = filter.to;
-  // The walk starts at the newest event of the partition holding `to`; later ones are pruned.
-  // (Whoever may read audit.events may call audit.partitions(): pgtrail_reader, the owner.)
-  const { rows } = await db.query(
-    `SELECT max(range_to) AS range_to FROM audit.partitions() WHERE NOT is_default AND range_from < $1::timestamptz AND range_to >= $1::timestamptz`,
-    [to.toISOString()]);
-  const end: Date = rows[0]?.range_to && rows[0].range_to < now ? rows[0].range_to : now;
-  const gapMs = end.getTime() - to.getTime();
-  const worthCollecting = (span: number) => span <= WALK_COST * gapMs;
-  if (from && worthCollecting(to.getTime() - from.getTime())) return { kind: 'collect' };
-  return worthCollecting(SLICE_MS) ? { kind: 'split', from, to, gapMs } : { kind: 'walk' };
 }
 
 /**
@@ -139,7 +100,7 @@ export async function pagePlan(db: Queryable, filter: EventFilter, now: Date): P
  * (bench/README.md, "Query latency": exact, but it reads the stretch after b or before the slice).
  * A slice with fewer than limit + 1 matches is doubled while collecting it stays
  * cheaper than the walk (WALK_COST); past that, or once it covers the whole window, the page is
- * read as pagePlan would have without the split. Measured at 10 million events, monthly partitions
+ * read as choosePagePlan would have without the split. Measured at 10 million events, monthly partitions
  * (bench/to-only-brin.ts; bench/README.md, "Query latency").
  *
  * Both steps read one snapshot (REPEATABLE READ), so an event committed in between cannot slip in
@@ -188,10 +149,10 @@ export interface Count {
   capped: boolean;
 }
 
-export async function countEvents(db: Queryable, filter: EventFilter, now?: Date): Promise<Count> {
-  const where = wherePredicate(filter, now, await predicateOptions(db, filter, now));
-  const query = sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM audit.events WHERE ${where} LIMIT ${val(COUNT_CAP + 1, 'integer')}) AS capped`.toQuery();
-  const { rows } = await db.query(query.text, query.values);
+export async function countEvents(db: Queryable, query: QueryPlan | EventFilter, now?: Date): Promise<Count> {
+  const { where } = await planOf(db, query, now);
+  const q = sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM audit.events WHERE ${where} LIMIT ${val(COUNT_CAP + 1, 'integer')}) AS capped`.toQuery();
+  const { rows } = await db.query(q.text, q.values);
   const n: number = rows[0].n;
   return n > COUNT_CAP ? { count: COUNT_CAP, capped: true } : { count: n, capped: false };
 }

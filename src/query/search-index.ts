@@ -1,11 +1,12 @@
 // Whether the optional free-text index (audit.events_search_idx, `pgtrail search-index enable`)
-// is there for a query to use. Asked on every search that could use it, never cached: a DBA may
+// is there for a query to use. Asked once per request with a search term (planQuery), never cached: a DBA may
 // enable or disable it while the console runs, and one catalog lookup is little beside a search.
 // Correctness never depends on the answer: the predicate finds the same rows with the index's test
 // as with the per-field one (src/query/predicate.ts), on indexed partitions or not; only the
 // speed does.
 import type { Queryable } from '../db/queryable.ts';
-import { windowFrom, type EventFilter } from './filter.ts';
+import type { EventFilter } from './filter.ts';
+import { queryWindow, type QueryWindow } from './window.ts';
 
 export const SEARCH_INDEX = 'audit.events_search_idx';
 
@@ -27,25 +28,19 @@ export function searchMayUseIndex(filter: EventFilter): boolean {
  */
 export const SHORT_WINDOW_MS = 6 * 3_600_000;
 
-function windowMs(filter: EventFilter, now: Date): number {
-  const from = windowFrom(filter, now);
-  if (!from) return Infinity;
-  return (filter.to && filter.to < now ? filter.to : now).getTime() - from.getTime();
-}
-
-/**
- * True when the filter has a search term the index can serve over a window that is not short,
- * and the index exists, valid or still being built (the partitions already indexed use it; the
- * newest are indexed first).
- */
-export async function useSearchIndex(db: Queryable, filter: EventFilter, now: Date = new Date()): Promise<boolean> {
-  if (!searchMayUseIndex(filter) || !wideWindow(filter, now)) return false;
-  return searchIndexPresent(db);
-}
-
 /** The window is absent or at least SHORT_WINDOW_MS long: a free-text search there is not quick without the index. */
-export function wideWindow(filter: EventFilter, now: Date): boolean {
-  return windowMs(filter, now) >= SHORT_WINDOW_MS;
+export function wideWindow(window: QueryWindow): boolean {
+  return window.spanMs >= SHORT_WINDOW_MS;
+}
+
+/** The filter's search term is one the index serves, over a window long enough to be worth it. */
+export function indexServes(filter: EventFilter, window: QueryWindow): boolean {
+  return searchMayUseIndex(filter) && wideWindow(window);
+}
+
+/** Whether a query for `filter` uses the index (planQuery's usesSearchIndex, on its own: for tests). */
+export async function useSearchIndex(db: Queryable, filter: EventFilter, now: Date = new Date()): Promise<boolean> {
+  return indexServes(filter, queryWindow(filter, now)) && searchIndexPresent(db);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Context } from 'hono';
 import type pg from 'pg';
 import { UserError } from '../db/errors.ts';
 import { parseFilter } from '../query/filter.ts';
-import { predicateOptions } from '../query/targets.ts';
+import { planQuery } from '../query/plan.ts';
 import { can, principalContext } from '../accounts/roles.ts';
 import type { AppEnv } from './env.ts';
 import { EXPORT_PARAMS, parseRaw, rejectUnknownParams } from './api/params.ts';
@@ -61,8 +61,9 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
       rejectUnknownParams(params, EXPORT_PARAMS);
       const filter = parseFilter(params);
       const raw = parseRaw(params);
-      spec = { id: newExportId(), format, raw, filter, now, via: 'http' };
-      copySql = buildCopySql(filter, { format, raw, now, ...(await predicateOptions(deps.pool, filter, now)) });
+      const plan = await planQuery(deps.pool, filter, now);
+      spec = { id: newExportId(), format, raw, filter, now, window: plan.window, via: 'http' };
+      copySql = buildCopySql(plan, { format, raw });
     } catch (error) {
       if (error instanceof UserError) return c.json({ error: error.message }, 400);
       throw error;
@@ -75,7 +76,7 @@ export function exportRoute(deps: ExportDeps, format: ExportFormat) {
     const digest = deps.sealKey ? new ExportDigest(format) : undefined;
     const manifestOf = async (outcome: CopyOutcome): Promise<Record<string, unknown> | undefined> => {
       if (!digest || !deps.sealKey || outcome.status !== 'completed') return undefined;
-      const { filters, query } = filterMetadata(spec.filter, now) as { filters: Record<string, string | string[]>; query: string };
+      const { filters, query } = filterMetadata(spec.filter, spec.window);
       const file = await buildManifest(deps.pool, deps.sealKey, { exportId: spec.id, format, raw: spec.raw, filters, query, exportedAt: now, digest: digest.finish() });
       return { manifest: JSON.stringify(file) };
     };

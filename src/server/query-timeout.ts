@@ -6,9 +6,8 @@
 // declined to spend longer on it, and the same request may well pass under less load. Not 422
 // either: the filters are valid, and no client can tell from them alone which ones are too broad.
 import { sqlState, SqlState } from '../db/errors.ts';
-import type { EventFilter } from '../query/filter.ts';
-import { searchIndexPresent, wideWindow } from '../query/search-index.ts';
-import type { Queryable } from '../db/queryable.ts';
+import type { QueryPlan } from '../query/plan.ts';
+import { wideWindow } from '../query/search-index.ts';
 
 export const TIMEOUT_STATUS = 503;
 
@@ -24,21 +23,20 @@ export function duration(ms: number | undefined): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
-/** The message for a cut query; it suggests the index only when free text was used and the index is off. */
-export async function timeoutMessage(db: Queryable, filter: EventFilter | undefined, timeoutMs: number | undefined): Promise<string> {
+/**
+ * The message for a cut query; it suggests the index only when free text was used and the plan
+ * found no index. Without a plan (the planning itself was cut) it makes no suggestion.
+ */
+export function timeoutMessage(plan: QueryPlan | undefined, timeoutMs: number | undefined): string {
   const head = `This search took longer than ${duration(timeoutMs)}.`;
-  const suggestIndex = filter?.q !== undefined && !(await searchIndexPresent(db).catch(() => true));
+  const suggestIndex = plan !== undefined && plan.filter.q !== undefined && !plan.searchIndex;
   return suggestIndex
     ? `${head} Narrow the time window, add a filter, or ask a DBA to enable the free-text search index (${ENABLE_INDEX}).`
     : `${head} Narrow the time window or add a filter.`;
 }
 
-/**
- * The events page's warning, or undefined: free text over a window of more than a few hours (or
- * none) without the index. The catalog lookup runs only then, like the one useSearchIndex makes
- * for the same request.
- */
-export async function scanHint(db: Queryable, filter: EventFilter, now: Date): Promise<string | undefined> {
-  if (filter.q === undefined || !wideWindow(filter, now) || (await searchIndexPresent(db))) return undefined;
+/** The events page's warning, or undefined: free text over a window of more than a few hours (or none) without the index. */
+export function scanHint(plan: QueryPlan): string | undefined {
+  if (plan.filter.q === undefined || !wideWindow(plan.window) || plan.searchIndex) return undefined;
   return `Free text scans every event in the window — narrow it, or enable the search index (${ENABLE_INDEX}).`;
 }

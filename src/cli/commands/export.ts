@@ -10,7 +10,8 @@ import { ExportDigest } from '../../integrity/export-digest.ts';
 import { loadSealKey } from '../../integrity/keys.ts';
 import { buildManifest } from '../../integrity/manifest.ts';
 import { parseFilter } from '../../query/filter.ts';
-import { predicateOptions } from '../../query/targets.ts';
+import { planQuery } from '../../query/plan.ts';
+import { queryWindow } from '../../query/window.ts';
 import type { Command, OptionSpec, OptionValues } from '../command.ts';
 import { requireDatabaseUrl } from '../database.ts';
 import { noArguments } from '../options.ts';
@@ -68,7 +69,7 @@ export const exportCommand: Command = {
     const format = values.format as ExportFormat;
     const filter = parseFilter(filterParams(values));
     const now = new Date();
-    const spec: ExportSpec = { id: newExportId(), format, raw: values.raw === true, filter, now, via: 'cli' };
+    const spec: ExportSpec = { id: newExportId(), format, raw: values.raw === true, filter, now, window: queryWindow(filter, now), via: 'cli' };
     const manifestFile = typeof values.manifest === 'string' ? values.manifest : undefined;
     const sealKey = manifestFile ? loadSealKey({ key: config.PGTRAIL_SEAL_KEY, file: config.PGTRAIL_SEAL_KEY_FILE }) : null;
     if (manifestFile && !sealKey) throw new UserError('export --manifest signs with the seal key: set PGTRAIL_SEAL_KEY or PGTRAIL_SEAL_KEY_FILE');
@@ -91,7 +92,7 @@ export const exportCommand: Command = {
       } catch (error) {
         throw explainConnectionError(error, url);
       }
-      const copySql = buildCopySql(filter, { format, raw: spec.raw, now, ...(await predicateOptions(pool, filter, now)) });
+      const copySql = buildCopySql(await planQuery(pool, filter, now), { format, raw: spec.raw });
       const recorder = clientRecorder(pool);
       await recorder.started(spec);
       const startedAt = Date.now();
@@ -109,7 +110,7 @@ export const exportCommand: Command = {
       }
       stderr(`exported ${outcome.rows} event${outcome.rows === 1 ? '' : 's'} (${outcome.bytes} bytes, export ${spec.id})\n`);
       if (manifestFd !== undefined && digest && sealKey) {
-        const { filters, query } = filterMetadata(filter, now) as { filters: Record<string, string | string[]>; query: string };
+        const { filters, query } = filterMetadata(filter, spec.window);
         const file = await buildManifest(pool, sealKey, { exportId: spec.id, format, raw: spec.raw, filters, query, exportedAt: now, digest: digest.finish() });
         writeSync(manifestFd, `${JSON.stringify(file, null, 2)}\n`);
         stderr(`manifest written to ${manifestFile}: sha256 ${file.manifest.sha256}, ${file.manifest.seals.length} seal(s), ${file.manifest.unsealed_rows} row(s) not sealed yet\n`);

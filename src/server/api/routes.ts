@@ -20,6 +20,7 @@ import { HTTPException } from 'hono/http-exception';
 import type pg from 'pg';
 import { UserError } from '../../db/errors.ts';
 import { getEventText, listEventTexts, type PageText } from '../../query/list.ts';
+import { planQuery } from '../../query/plan.ts';
 import type { BoundedReads } from '../deps.ts';
 import { duration, isQueryTimeout, timeoutMessage, TIMEOUT_STATUS } from '../query-timeout.ts';
 import { exportRoute } from '../export-download.ts';
@@ -75,12 +76,13 @@ export function apiRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   api.get('/events', listQuery, async (c) => {
     const { limit, cursor, filter } = c.req.valid('query');
+    const plan = await planQuery(deps.pool, filter, deps.now?.());
     let page;
     try {
-      page = await listEventTexts(reads, filter, { limit, cursor, secret: deps.secret, now: deps.now?.() });
+      page = await listEventTexts(reads, plan, { limit, cursor, secret: deps.secret });
     } catch (error) {
       if (!isQueryTimeout(error)) throw error;
-      return c.json({ error: await timeoutMessage(deps.pool, filter, deps.reads?.timeoutMs) }, TIMEOUT_STATUS);
+      return c.json({ error: timeoutMessage(plan, deps.reads?.timeoutMs) }, TIMEOUT_STATUS);
     }
     c.header('Cache-Control', 'no-store');
     return jsonText(c, pageJson(page));

@@ -4,7 +4,8 @@
 import { Hono, type Context } from 'hono';
 import { FilterError, parseFilter, type EventFilter } from '../../query/filter.ts';
 import { countEvents, DEFAULT_LIMIT, getEvent, listEvents } from '../../query/list.ts';
-import { targetInfo } from '../../query/targets.ts';
+import { planQuery, type QueryPlan } from '../../query/plan.ts';
+import { auditedTargets } from '../../query/targets.ts';
 import { can } from '../../accounts/roles.ts';
 import { ListPage, Results, type ListKind, type ListProps } from '../../../views/events.tsx';
 import { EventPage, eventBack } from '../../../views/event.tsx';
@@ -30,17 +31,9 @@ function heading(kind: ListKind, f: EventFilter): string | undefined {
 
 export function eventRoutes(deps: AppDeps) {
   const app = new Hono<ConsoleEnv>();
-  let targetTypes: { at: number; list: string[] } | undefined;
-  // Bounded by statement_timeout when serve.ts gives a pool for it (AppDeps.reads).
+  // Bounded by statement_timeout when serve.ts gives a pool for it (AppDeps.reads). The plan's
+  // catalog reads are small and go to the unbounded pool, so a cut search still knows its plan.
   const reads = deps.reads?.pool ?? deps.pool;
-
-  const audited = async (): Promise<string[]> => {
-    if (!targetTypes || Date.now() - targetTypes.at > 60_000) {
-      const { rows } = await deps.pool.query(`SELECT schema_name || '.' || table_name AS t FROM audit.audited_tables ORDER BY 1`);
-      targetTypes = { at: Date.now(), list: rows.map((r) => r.t) };
-    }
-    return targetTypes.list;
-  };
 
   const list = (kind: ListKind, basePath: string) => async (c: Context<ConsoleEnv>) => {
     const params = new URL(c.req.url).searchParams;
@@ -48,6 +41,7 @@ export function eventRoutes(deps: AppDeps) {
     const now = clock(deps);
     let result: ListProps['result'];
     let filter: EventFilter | undefined;
+    let plan: QueryPlan | undefined;
     let activityPanel;
     try {
       filter = parseFilter(params);
@@ -55,22 +49,21 @@ export function eventRoutes(deps: AppDeps) {
       if (kind === 'sign-ins' && !filter.action) filter.action = ['auth.*'];
       if (kind === 'sign-ins' && filter.action!.some((a) => !a.startsWith('auth.'))) throw new FilterError('action', 'the sign-in log shows auth.* actions only');
       const cursor = live ? undefined : params.get('cursor') ?? undefined;
-      const shown = filter;
-      const [page, count, hint, panel] = await Promise.all([
-        listEvents(reads, filter, { limit: DEFAULT_LIMIT, cursor: cursor || undefined, secret: deps.secret, now }),
-        countEvents(reads, filter, now),
-        kind === 'events' ? scanHint(reads, filter, now) : undefined,
+      const planned = plan = await planQuery(deps.pool, filter, now, { targets: true });
+      const [page, count, panel] = await Promise.all([
+        listEvents(reads, planned, { limit: DEFAULT_LIMIT, cursor: cursor || undefined, secret: deps.secret }),
+        countEvents(reads, planned),
         // Timed like the count; a cut panel says so and the list still renders.
-        activity(reads, filter, now).then((a): ActivityResult => ({ activity: a }), async (error): Promise<ActivityResult> => {
+        activity(reads, planned).then((a): ActivityResult => ({ activity: a }), (error): ActivityResult => {
           if (!isQueryTimeout(error)) throw error;
-          return { timeout: await timeoutMessage(deps.pool, shown, deps.reads?.timeoutMs) };
+          return { timeout: timeoutMessage(planned, deps.reads?.timeoutMs) };
         }),
       ]);
-      result = { page, count, hint };
+      result = { page, count, hint: kind === 'events' ? scanHint(planned) : undefined };
       activityPanel = <ActivityPanel result={panel} basePath={basePath} params={params} />;
     } catch (error) {
       if (error instanceof FilterError) result = { error };
-      else if (isQueryTimeout(error)) result = { timeout: await timeoutMessage(deps.pool, filter, deps.reads?.timeoutMs) };
+      else if (isQueryTimeout(error)) result = { timeout: timeoutMessage(plan, deps.reads?.timeoutMs) };
       else throw error;
     }
     const status = 'error' in result ? 400 : 'timeout' in result ? TIMEOUT_STATUS : 200;
@@ -79,7 +72,7 @@ export function eventRoutes(deps: AppDeps) {
     // The activity panel's links change the window or a filter, so they ask for the whole page and
     // take #results and the filter form from it (views/activity.tsx).
     if (wantsFragment(c) && c.req.header('x-pgtrail-whole-page') !== '1') return c.html(<Results {...props} />, status);
-    const targets = kind === 'events' ? await audited() : undefined;
+    const targets = kind === 'events' ? (plan?.targets ?? await auditedTargets(deps.pool)).types : undefined;
     // The newest seal row and the last recorded verify only (two LIMIT 1 reads, on the unbounded
     // pool so a cut search still renders its page); a verify runs on the Integrity page.
     const seal = kind === 'events' ? <SealBanner summary={await sealSummary(deps.pool)} integrityLink={can(c.get('principal'), 'export')} /> : undefined;
@@ -107,7 +100,7 @@ export function eventRoutes(deps: AppDeps) {
     }
     if (!event) return problem(c, 404, 'Not found', `There is no event ${id}; it may have expired under the retention setting.`);
     const seal = <SealNote seal={await sealCovering(deps.pool, id)} />;
-    const target = (await targetInfo(deps.pool)).get(event.target_type);
+    const target = (await auditedTargets(deps.pool)).info.get(event.target_type);
     return c.html(<EventPage e={event} all={fields === 'all'} back={back} principal={c.get('principal')!} csrfToken={c.get('csrfToken')} seal={seal} target={target} />);
   });
 
