@@ -2,25 +2,16 @@
 // 150,000 labelled rows inserted and updated (300,000 events), then the capped count of each query
 // five times, medians. `in_data` is read-time only, so it has no write cost to measure.
 //   npx tsx bench/in-data-search.ts        (under flock /tmp/bench.lock) → bench/results/in-data-search.json
-import { startEmbedded } from '../src/embedded/server.ts';
-import { migrate } from '../src/install/migrate.ts';
 import { enableAudit } from '../src/audit/enable.ts';
 import { INSERT_ROWS, TABLE_DDL, UPDATE_ROWS } from './lib/variants.ts';
-import { connect, median, urlFor } from './lib/util.ts';
+import { withBenchDatabase } from './lib/bench-database.ts';
+import { median } from './lib/util.ts';
 import { countEvents } from '../src/query/list.ts';
 import { parseFilter } from '../src/query/filter.ts';
 import pg from 'pg';
 import { writeFileSync } from 'node:fs';
 
-const server = await startEmbedded();
-try {
-  const admin = await connect(server.url);
-  await admin.query('CREATE DATABASE bench');
-  await admin.end();
-  const url = urlFor(server.url, 'bench');
-  const c = await connect(url);
-  c.on('error', () => {});
-  await migrate(c);
+await withBenchDatabase('bench', async ({ url, client: c }) => {
   await c.query(TABLE_DDL);
   await enableAudit(c, { schema: 'public', table: 'bench_wide' }, { label: `'Customer: ' || name` });
   await c.query(INSERT_ROWS(150_000));
@@ -41,11 +32,5 @@ try {
     console.log(query, 'count', n, 'median ms', Math.round(median(times)));
   }
   await pool.end();
-  await c.end();
   writeFileSync(new URL('./results/in-data-search.json', import.meta.url), `${JSON.stringify({ command: 'npx tsx bench/in-data-search.ts', when: new Date().toISOString(), events: 300_000, results }, null, 2)}\n`);
-} catch (e) {
-  console.error('FAILED', e);
-  process.exitCode = 1;
-} finally {
-  await server.stop();
-}
+});

@@ -5,13 +5,14 @@
 // Result: bench/results/labels-overhead.json.
 //   (b) single-row INSERTs, pgbench -c 4 -j 2 -T D   (c) one statement inserting / updating / deleting N rows
 //   (f) the fallback: a label that raises on 10% of the rows of the bulk statements
-import { startEmbedded } from '../src/embedded/server.ts';
-import { migrate } from '../src/install/migrate.ts';
 import { enableAudit, disableAudit } from '../src/audit/enable.ts';
 import { parseVerbRule } from '../src/generator/verbs.ts';
-import { DELETE_ROWS, INSERT_ROWS, TABLE_DDL, UPDATE_ROWS } from './lib/variants.ts';
-import { connect, median, parsePgbench, runPgbench, timed, urlFor } from './lib/util.ts';
-import { writeFileSync } from 'node:fs';
+import { DELETE_ROWS, INSERT_ROWS, PGBENCH_INSERT, TABLE_DDL, UPDATE_ROWS } from './lib/variants.ts';
+import { withBenchDatabase } from './lib/bench-database.ts';
+import { median, parsePgbench, runPgbench, timed } from './lib/util.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const REPS = Number(process.env.REPS ?? 3);
@@ -24,20 +25,17 @@ const SIDES: Record<string, object> = {
   failing: { label: `'Customer: ' || name || ' ' || (100 / (qty % 10))::text`, typeName: 'Customer', verbs },
 };
 
-const server = await startEmbedded();
-try {
-  const admin = await connect(server.url);
-  await admin.query('CREATE DATABASE bench');
-  await admin.end();
-  const url = urlFor(server.url, 'bench');
-  const c = await connect(url);
-  c.on('error', () => {});
-  await migrate(c);
+await withBenchDatabase('bench', async ({ url, client: c }) => {
   await c.query(TABLE_DDL);
+  const scriptDir = mkdtempSync(join(tmpdir(), 'pgtrail-bench-'));
+  const insertScript = join(scriptDir, 'insert.sql');
+  writeFileSync(insertScript, PGBENCH_INSERT);
   const results: Record<string, Record<string, number[]>> = {};
+  let audited = false;
   const use = async (side: string) => {
-    await disableAudit(c, table).catch(() => {});
+    if (audited) await disableAudit(c, table);
     await enableAudit(c, table, SIDES[side], true);
+    audited = true;
   };
   for (let r = 0; r < REPS; r++) {
     for (const side of r % 2 === 0 ? ['plain', 'labelled', 'failing'] : ['failing', 'labelled', 'plain']) {
@@ -50,7 +48,7 @@ try {
       res.delete.push(await timed(c, DELETE_ROWS));
       if (side !== 'failing') {
         await c.query('VACUUM public.bench_wide');
-        const run = await runPgbench(url, ['-n', '-c', '4', '-j', '2', '-T', String(DUR), '-f', '/tmp/a/bench/insert.sql']);
+        const run = await runPgbench(url, ['-n', '-c', '4', '-j', '2', '-T', String(DUR), '-f', insertScript]);
         res.tps.push(parsePgbench(run.stdout).tps);
         await c.query('TRUNCATE public.bench_wide');
       }
@@ -64,9 +62,5 @@ try {
   for (const [side, res] of Object.entries(results)) out[side] = Object.fromEntries(Object.entries(res).filter(([, v]) => v.length).map(([k, v]) => [k, Math.round(median(v) * 10) / 10]));
   console.log(JSON.stringify(out, null, 1));
   writeFileSync(new URL('./results/labels-overhead.json', import.meta.url), JSON.stringify({ rows: ROWS, reps: REPS, duration: DUR, medians: out, all: results }, null, 1));
-  await c.end();
-} catch (error) {
-  console.error('FAILED', error);
-} finally {
-  await server.stop();
-}
+  rmSync(scriptDir, { recursive: true, force: true });
+});

@@ -1,6 +1,6 @@
-// Side-by-side write benchmark (not a test), issue 10: pgtrail beside the peers and the bare
+// Side-by-side write benchmark (not a test): pgtrail beside the peers and the bare
 // reference triggers, in one PostgreSQL 15 cluster from Debian's binaries (fsync on, shared_buffers
-// 1GB), after the reference harness (shared peer-harness run.sh). Every (workload, repetition,
+// 1GB), after the reference harness (peer-harness/run.sh, external: not in this repository). Every (workload, repetition,
 // config) runs in a fresh database cloned from the workload's unaudited base, with the tool then
 // installed its documented way; configs are rotated within each repetition (repetition r starts at
 // config r mod n) and ratios are taken to the unaudited run of the same repetition.

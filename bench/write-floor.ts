@@ -3,7 +3,7 @@
 // SQL, for this measurement only) or is a bare reference; all sides run alternately in one server,
 // pgbench TPC-B-like -s 10 -c 4 -j 2, pgbench_accounts/tellers/branches audited:
 //   v1         the shipped template
-//   noset      v1 without `SET search_path` on the SECURITY DEFINER function (DESIGN.md requires it)
+//   noset      v1 without `SET search_path` on the SECURITY DEFINER function (README, "Append-only and its limits", requires it)
 //   nocap      v1 without the oversized-value checks (maxValueBytes 0)
 //   noctx      v1 with a constant context instead of audit.current_context()
 //   direct     v1 inserting straight into the current partition (no tuple routing)
@@ -11,7 +11,7 @@
 //   floor      noset + nocap + direct + noidx together: the most a template change could win
 //   rowfull    row-level trigger, one INSERT … VALUES (old, new, context) per row into audit.events
 //   stmtbare   statement-level trigger inserting to_jsonb(new rows) into a table without indexes
-//   rowbare    the issue's bare row trigger: to_jsonb(OLD)/to_jsonb(NEW) into a table without indexes
+//   rowbare    the reference run's bare row trigger: to_jsonb(OLD)/to_jsonb(NEW) into a table without indexes
 //
 //   flock /tmp/bench.lock npx tsx bench/write-floor.ts            # ~8 min; bench/results/write-floor.json
 //   SIDES=none,v1,floor ROUNDS=2 DURATION=10 npx tsx bench/write-floor.ts

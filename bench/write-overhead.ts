@@ -5,7 +5,7 @@
 //   (b) single-row INSERTs into a 10-column table (pgbench -f, -c 4 -j 2 -T <duration>): tps ratio
 //   (c) one statement each inserting / updating (3 columns) / deleting <rows> rows: time ratio per phase and total
 //   (d) bytes of audit.events (heap + TOAST + indexes, all partitions) per event recorded by (c)
-// Every part also runs `bare-row` (bench/lib/variants.ts): the issue's calibration point, a bare row
+// Every part also runs `bare-row` (bench/lib/variants.ts): the reference run's calibration point (external peer-harness), a bare row
 // trigger writing to_jsonb(OLD)/to_jsonb(NEW) into a table without indexes, said to reach about 0.93 (a)
 // and 3.0–3.2× (c) on this kind of machine: how it fares here shows how harsh this harness is.
 // Optional: --variants (row-level vs statement-level, full vs changed-only old_data, on (b)/(c)/(d)),
@@ -66,7 +66,7 @@ const OUT = outArg ?? join(here, 'results', defaultOut);
 const COMMAND = `npm run bench:write${argv.length ? ' -- ' + argv.join(' ') : ''}`;
 
 const TARGETS = { a: 0.85, b: 0.85, c: 2.5, d: 700 };
-/** What the issue says the bare row trigger reaches on this kind of machine (a, c). */
+/** What the reference run says the bare row trigger reaches on this kind of machine (a, c). */
 const BARE_CLAIMED = { a: 0.93, c: '3.0–3.2' };
 const PEERS = {
   'supa_audit': { a: 0.30, b: 0.44, c: 18, d: 916 },
@@ -350,7 +350,7 @@ function report(r: Record<string, any>): void {
     for (const [k, v] of Object.entries(s.indexes)) line([`      ${k}`, '', fmt((v as number) / 1048576, 1) + ' MB', fmt((v as number) / s.events, 1) + ' B', '', ''], W);
   }
   const bareC = r.c?.['bare-row'] ? ratiosC(r.c, 'bare-row') : null;
-  log(`calibration — bare row trigger, no indexes (the issue's reference: ~${BARE_CLAIMED.a} (a), ${BARE_CLAIMED.c}× (c)), same run: ` +
+  log(`calibration — bare row trigger, no indexes (the reference run: ~${BARE_CLAIMED.a} (a), ${BARE_CLAIMED.c}× (c)), same run: ` +
     `(a) ${r.a ? fmt(r.a.ratio['bare-row'], 3) : 'n/a'}, (b) ${r.b ? fmt(r.b.ratio['bare-row'], 3) : 'n/a'}, ` +
     `(c) ${bareC ? `${fmt(bareC.total, 2)}× (insert ${fmt(bareC.insert, 2)}×, update ${fmt(bareC.update, 2)}×, delete ${fmt(bareC.delete, 2)}×)` : 'n/a'}`);
   log(`peers (a/b/c/d): ${Object.entries(PEERS).map(([k, v]) => `${k} ${v.a} / ${v.b} / ${v.c}× / ${v.d} B`).join('; ')}`);

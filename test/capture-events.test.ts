@@ -1,4 +1,4 @@
-// Capture that went off is itself on the record (issue 12): enable, option changes and disable
+// Capture that went off is itself on the record: enable, option changes and disable
 // are audit events written in the transaction that changes the triggers, whichever path ran them;
 // DDL on an audited table is an audit.ddl event where the event triggers could be installed
 // (superuser), and `pgtrail migrate` says when they could not.

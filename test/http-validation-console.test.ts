@@ -93,6 +93,9 @@ t('role, policy and token forms refuse values outside their lists, naming the fi
   assert.is(policy.status, 400);
   assert.ok((await policy.text()).includes(html('require_2fa: "root" is not a role; use admin, auditor, viewer')));
   assert.is(await count(f, 'SELECT count(*) AS n FROM console.role_policies WHERE require_2fa'), 0, 'the valid half was not applied either');
+  const valid = await admin.request('/users/policy', { method: 'POST', body: new URLSearchParams([['_csrf', csrf], ['require_2fa', 'viewer']]) });
+  assert.is(valid.status, 303, 'positive control: the valid half alone is applied');
+  assert.is(await count(f, 'SELECT count(*) AS n FROM console.role_policies WHERE require_2fa'), 1);
 
   const tokens = () => count(f, 'SELECT count(*) AS n FROM console.api_tokens');
   const before = await tokens();

@@ -1,7 +1,6 @@
 // A table audited with template v1 upgrades to the current template with `pgtrail migrate` +
 // `pgtrail enable`: status says outdated until then, and events recorded before and after read
 // the same through the API and both exports.
-import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
@@ -11,17 +10,16 @@ import { TEMPLATE_VERSION } from '../src/generator/render.ts';
 import { createToken } from '../src/accounts/tokens.ts';
 import { apiApp, bearer, consoleRolePool } from './helpers/api.ts';
 import { parseCsv } from './helpers/csv.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { CONTACTS, contactsDatabase, frozenEnableSql } from './helpers/contacts.ts';
+import type { TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase; api: pg.Pool }>('upgrade-v1');
-const contacts = { schema: 'public', table: 'contacts' };
-// The v1 enable script exactly as pgtrail 0.1 rendered it for this table (test/render.test.ts pinned it).
-const V1_SQL = readFileSync(new URL('./fixtures/contacts.v1.sql', import.meta.url), 'utf8');
+const contacts = CONTACTS;
+// The v1 enable script exactly as pgtrail 0.1 rendered it for this table.
+const V1_SQL = frozenEnableSql(1);
 
 t.before(async (ctx) => {
-  ctx.db = await createTestDatabase('upgrade_v1');
-  await ctx.db.pool.query(`CREATE TABLE contacts (id int PRIMARY KEY, email text, password_hash text, api_secret text,
-                             profile json, avatar bytea, updated_at timestamptz)`);
+  ctx.db = await contactsDatabase('upgrade_v1');
   ctx.api = consoleRolePool(ctx.db.url);
 });
 t.after(async (ctx) => {

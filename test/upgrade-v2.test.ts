@@ -2,22 +2,20 @@
 // and verb) and status says outdated until `pgtrail enable` installs v3. The upgrade is recorded
 // as audit.enable (outcome updated), not as an option change: the stored options are the same.
 // Events before and after read the same; declaring a label afterwards is an option change.
-import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { enableAudit } from '../src/audit/enable.ts';
 import { auditStatus } from '../src/audit/status.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { CONTACTS, contactsDatabase, frozenEnableSql } from './helpers/contacts.ts';
+import type { TestDatabase } from './helpers/database.ts';
 
 const t = suite<{ db: TestDatabase }>('upgrade-v2');
-const contacts = { schema: 'public', table: 'contacts' };
-// The v2 enable script exactly as pgtrail rendered it for this table (test/render.test.ts pinned it).
-const V2_SQL = readFileSync(new URL('./fixtures/contacts.v2.sql', import.meta.url), 'utf8');
+const contacts = CONTACTS;
+// The v2 enable script exactly as pgtrail rendered it for this table.
+const V2_SQL = frozenEnableSql(2);
 
 t.before(async (ctx) => {
-  ctx.db = await createTestDatabase('upgrade_v2');
-  await ctx.db.pool.query(`CREATE TABLE contacts (id int PRIMARY KEY, email text, password_hash text, api_secret text,
-                             profile json, avatar bytea, updated_at timestamptz)`);
+  ctx.db = await contactsDatabase('upgrade_v2');
 });
 t.after(async (ctx) => ctx.db?.drop());
 

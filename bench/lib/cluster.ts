@@ -9,7 +9,7 @@ import { freePort } from '../../src/embedded/server.ts';
 
 export const PG15_BIN = '/usr/lib/postgresql/15/bin';
 
-/** The settings of the reference harness (shared/peer-harness/run.sh). */
+/** The settings of the reference harness (peer-harness/run.sh, external: not in this repository). */
 export const CLUSTER_SETTINGS: Record<string, string> = {
   shared_buffers: '1GB',
   max_wal_size: '8GB',

@@ -1,6 +1,7 @@
-// pgtrail's deferred work, counted the way production pays for it (issue 10, "deferred work is
-// counted"): whatever production runs beside the writers (today audit.maintain(), from the pg_cron
-// job pgtrail-maintain or the console's fallback timer) runs concurrently on its schedule during the
+// pgtrail's deferred work, counted the way production pays for it (a write benchmark that left it
+// out would flatter any design that moves work off the write path): whatever production runs
+// beside the writers (today audit.maintain(), from the pg_cron job pgtrail-maintain or the
+// console's fallback timer) runs concurrently on its schedule during the
 // tps workloads, and once, timed, after the bulk workload. If capture moves work out of the audited
 // transaction (a mover, a batch index build), it belongs in pgtrailDeferredWork.
 import { connect } from './util.ts';

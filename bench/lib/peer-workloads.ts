@@ -1,5 +1,5 @@
-// The tables and statements of bench:peers' workloads (after the reference harness's
-// bench_table.sql, insert_one.pgbench and bulk.sql). Sizes travel as parameters.
+// The tables and statements of bench:peers' workloads (after the external reference harness's
+// peer-harness/bench_table.sql, insert_one.pgbench and bulk.sql, not in this repository). Sizes travel as parameters.
 
 /** (b), (c): 10 columns of mixed types. */
 export const BENCH_T_DDL = `

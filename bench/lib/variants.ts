@@ -7,7 +7,7 @@
 //   row-full      row-level trigger, old_data = full old row (as v1)
 //   row-changed   row-level trigger, old_data = old values of changed columns only
 // plus two no-op triggers that isolate the cost of firing a trigger / filling transition tables,
-// and `bare-row`: the calibration point the issue names — a bare hand-written row trigger inserting
+// and `bare-row`: the calibration point of the reference run (external peer-harness) — a bare hand-written row trigger inserting
 // to_jsonb(OLD) / to_jsonb(NEW) into a table with no indexes (said to reach about 0.93 (a) and
 // 3.0–3.2× (c) on this kind of machine), measured in the same run to show how this harness compares.
 // These are benchmark fixtures, not product code: nothing here is installed by pgtrail.

@@ -1,6 +1,7 @@
 // The generator writes synthetic tx_id values (TX_BASE + 0.3 i: 5,000,000 and up), far above the
 // transaction counter of a freshly generated cluster. Anything that decides "committed" by
-// comparing tx_id with a snapshot (seals, the activity rollup: src/maintenance/activity.ts) would
+// comparing tx_id with a snapshot (seals, the activity rollup: sql/functions/activity_rollup.sql,
+// run by src/maintenance/run.ts) would
 // take every generated event for one still in flight. This burns transaction ids until the
 // counter has passed them, as years of real traffic would have: one empty committed transaction
 // each, asynchronously committed (nothing to flush), ~100k per second on one core.

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS demo.campaigns (
 CREATE TABLE IF NOT EXISTS demo.live_changes_made (made_at timestamptz NOT NULL DEFAULT now());`;
 
 /**
- * How the demo names its rows and updates (issue 13): what a DBA would declare with --label,
+ * How the demo names its rows and updates (labels, type names, entities, verbs): what a DBA would declare with --label,
  * --type-name, --entity and --verb. demo/history.ts writes its past events with the same names.
  */
 export const DEMO_CONTACTS = {
