@@ -57,13 +57,13 @@ export function userRoutes(deps: AppDeps) {
       throw error;
     }
   };
-  /** The :id of a user route (checked by userId); the admin may not do `selfRefused` things to themselves. */
-  const target = (c: Context<ConsoleEnv>, selfRefused?: string): { id: string } | { response: Promise<Response> } => {
-    const id = c.req.param('id') ?? '';
+  /** The user a route acts on (its :id, checked by userId); the admin may not do `selfRefused` things to themselves. */
+  const target = (c: Context<ConsoleEnv>, id: string, selfRefused?: string): { id: string } | { response: Promise<Response> } => {
     if (selfRefused && id === c.get('principal')!.id) return { response: userPage(c, id, 400, { error: selfRefused }) };
     return { id };
   };
   const againUsers = (c: Context<ConsoleEnv>, error: string) => page(c, 400, { error });
+  // A form hook runs after userId has checked :id, but is typed without the validated param.
   const againUser = (c: Context<ConsoleEnv>, error: string) => userPage(c, c.req.param('id') ?? '', 400, { error });
 
   app.get('/users', (c) => page(c, 200, { notice: c.req.query('notice')?.slice(0, 200) }));
@@ -96,12 +96,12 @@ export function userRoutes(deps: AppDeps) {
   });
 
   app.get('/users/:id', userId, (c) => {
-    const t = target(c);
+    const t = target(c, c.req.valid('param').id);
     return 'response' in t ? t.response : userPage(c, t.id, 200, { notice: c.req.query('notice')?.slice(0, 200) });
   });
 
   app.post('/users/:id/role', userId, form(roleForm, againUser), async (c) => {
-    const t = target(c, 'You cannot change your own role; ask another admin.');
+    const t = target(c, c.req.valid('param').id, 'You cannot change your own role; ask another admin.');
     if ('response' in t) return t.response;
     const { role } = c.req.valid('form');
     const r = await change(c, t.id, (client) => changeRole(client, t.id, role));
@@ -113,7 +113,7 @@ export function userRoutes(deps: AppDeps) {
 
   for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post(`/users/:id/${path}`, userId, async (c) => {
-      const t = target(c, 'You cannot disable yourself; ask another admin.');
+      const t = target(c, c.req.valid('param').id, 'You cannot disable yourself; ask another admin.');
       if ('response' in t) return t.response;
       const r = await change(c, t.id, (client) => setDisabled(client, t.id, disabled));
       if (r.response) return r.response;
@@ -123,7 +123,7 @@ export function userRoutes(deps: AppDeps) {
   }
 
   app.post('/users/:id/reset-password', userId, async (c) => {
-    const t = target(c, 'Change your own password on your account page.');
+    const t = target(c, c.req.valid('param').id, 'Change your own password on your account page.');
     if ('response' in t) return t.response;
     const r = await change(c, t.id, (client) => resetPassword(client, t.id));
     if (r.response) return r.response;
@@ -133,7 +133,7 @@ export function userRoutes(deps: AppDeps) {
   });
 
   app.post('/users/:id/2fa/remove', userId, async (c) => {
-    const t = target(c);
+    const t = target(c, c.req.valid('param').id);
     if ('response' in t) return t.response;
     const r = await change(c, t.id, async (client) => {
       const user = await getUser(client, t.id);
@@ -149,7 +149,7 @@ export function userRoutes(deps: AppDeps) {
   });
 
   app.post('/users/:id/sessions/:sid/end', idParams({ id: 'a user', sid: 'a session' }), async (c) => {
-    const t = target(c);
+    const t = target(c, c.req.valid('param').id);
     if ('response' in t) return t.response;
     const { sid } = c.req.valid('param');
     if (sid === c.get('sessionId')) return userPage(c, t.id, 400, { error: 'That is this session: use Sign out.' });
