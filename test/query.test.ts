@@ -29,6 +29,9 @@ t('bad input: each gives a FilterError naming the field', () => {
     ['from=yesterday', /^from: "yesterday" is not a date or time/],
     ['from=2026-02-30', /^from: "2026-02-30" is not a calendar date/],
     ['from=0000-01-01', /^from: "0000-01-01" is not a date or time/], // PostgreSQL has no year 0: never a 22008
+    // The as-of view's strictness, one parser for both (src/query/time.ts): JavaScript's Date would take these.
+    ['to=2026-11-24T24:00:00Z', /^to: "2026-11-24T24:00:00Z" is not a valid time of day/],
+    ['from=2026-11-24T09:30:00%2B16:00', /^from: "\+16:00" is not a time zone offset/],
     ['from=2026-11-24&to=2026-11-23', /^from: must be before to/],
     ['ip=10.0.0.999', /^ip: .* is not an IP address or CIDR block/],
     ['ip=10.0.0.0/33', /^ip: prefix length must be 0–32/],

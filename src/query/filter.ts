@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { UserError } from '../db/errors.ts';
 import { isBigintId } from '../db/ids.ts';
 import { VERB } from '../generator/verbs.ts';
+import { parseIsoTime } from './time.ts';
 
 export const ACTOR_TYPES = ['user', 'api_token', 'system', 'db_role'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
@@ -67,8 +68,6 @@ const MAX_Q = 200;
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)*(\.\*)?$/;
 const WINDOW = /^(\d{1,4})(m|h|d)$/;
 const WINDOW_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DATE_ONLY = /^(?!0000)\d{4}-\d{2}-\d{2}$/; // PostgreSQL has no year 0
-const DATE_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 function text(field: string, raw: string, max = MAX_TEXT): string {
   if (raw.includes('\0')) throw new FilterError(field, 'must not contain NUL bytes');
@@ -77,21 +76,9 @@ function text(field: string, raw: string, max = MAX_TEXT): string {
 }
 
 function parseTime(field: 'from' | 'to', raw: string): Date {
-  // A `+02:00` typed into a URL by hand arrives as ` 02:00` (a query-string `+` is a space).
-  const value = raw.trim().replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2');
-  if (DATE_ONLY.test(value)) {
-    const day = new Date(`${value}T00:00:00Z`);
-    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) throw new FilterError(field, `"${value}" is not a calendar date`);
-    // A date-only upper bound includes that whole day.
-    return field === 'to' ? new Date(day.getTime() + 86_400_000) : day;
-  }
-  if (!DATE_TIME.test(value)) {
-    throw new FilterError(field, `"${value.slice(0, 40)}" is not a date or time; use ISO 8601, e.g. 2026-11-24 or 2026-11-24T09:30:00Z`);
-  }
-  const withZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
-  const at = new Date(withZone.replace(' ', 'T'));
-  if (Number.isNaN(at.getTime())) throw new FilterError(field, `"${value}" is not a valid time`);
-  return at;
+  const time = parseIsoTime(raw, (message) => new FilterError(field, message));
+  // A date-only upper bound includes that whole day.
+  return time.dateOnly && field === 'to' ? new Date(time.at.getTime() + 86_400_000) : time.at;
 }
 
 /** Validates "10.0.0.1" or "10.0.0.0/8" / "2001:db8::/32"; returns it normalised. */
