@@ -6,7 +6,7 @@
 // lock key written into the SQL is the one of src/maintenance/lock.ts.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import fs, { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -96,8 +96,7 @@ t('a released migration reads only its own frozen folder, and every file in it',
     const own = join(FROZEN_SQL_DIR, name) + sep;
     const read = await readsOf(name);
     for (const path of read) if (!path.startsWith(own)) outside.push(`${name} reads ${path}`);
-    let frozen: string[] = [];
-    try { frozen = filesUnder(own); } catch { /* a migration that reads no file has no folder */ }
+    const frozen = existsSync(own) ? filesUnder(own) : []; // a migration that reads no file has no folder
     for (const path of frozen) if (!read.includes(join(own, path))) unread.push(`migrations/sql/${name}/${path}`);
   }
   assert.equal(outside, [], 'a released migration reads its SQL only through frozenSql(import.meta.url)');
@@ -115,9 +114,8 @@ t('what a down restores is byte for byte what the release before it installed', 
   const wrong: string[] = [];
   for (const migration of readdirSync(FROZEN_SQL_DIR).sort()) {
     const downDir = join(FROZEN_SQL_DIR, migration, 'down');
-    let paths: string[] = [];
-    try { paths = filesUnder(downDir); } catch { continue; } // this down restores no file
-    for (const path of paths) {
+    if (!existsSync(downDir)) continue; // this down restores no file
+    for (const path of filesUnder(downDir)) {
       const before = (frozenCopies().get(path) ?? []).filter((m) => m < migration).at(-1);
       if (!before) wrong.push(`${migration}/down/${path}: no earlier migration installed it`);
       else if (readFileSync(join(downDir, path), 'utf8') !== readFileSync(join(FROZEN_SQL_DIR, before, path), 'utf8')) {
