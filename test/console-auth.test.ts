@@ -3,6 +3,7 @@
 // role the console runs as.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { SqlState } from '../src/db/errors.ts';
 import { Client, consoleFixture, type ConsoleFixture } from './helpers/console.ts';
 
 const t = suite<{ f: ConsoleFixture }>('console-auth');
@@ -276,7 +277,7 @@ t('the console runs as pgtrail_console: it reads audit, writes only its own tabl
       assert.unreachable(`allowed: ${statement}`);
     } catch (error) {
       if ((error as Error).name === 'Assertion') throw error;
-      assert.is((error as { code?: string }).code, '42501', `${statement}: ${(error as Error).message}`);
+      assert.is((error as { code?: string }).code, SqlState.insufficientPrivilege, `${statement}: ${(error as Error).message}`);
     } finally {
       client.release();
     }

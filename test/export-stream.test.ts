@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { exportRoute } from '../src/server/export-download.ts';
 import type { AppEnv } from '../src/server/env.ts';
 import { createToken } from '../src/accounts/tokens.ts';
+import { SqlState } from '../src/db/errors.ts';
 import { apiApp, consoleRolePool, errorLog, exportEvents, waitFor, type ErrorLog } from './helpers/api.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
@@ -161,9 +162,9 @@ t('an error before the first byte is a JSON 500, recorded as failed; the pool is
   assert.not.match(JSON.stringify(body), /permission denied/, 'no database detail leaks to the client');
   const events = await exportEvents(ctx.db.pool, body.export_id);
   assert.equal(events.map((e) => e.action), ['audit.export', 'audit.export_failed']);
-  assert.is(events[1].metadata.sqlstate, '42501');
+  assert.is(events[1].metadata.sqlstate, SqlState.insufficientPrivilege);
   assert.equal(log.entries.map((e) => [e.message, (e.error as { code?: string }).code]),
-    [[`pgtrail: export ${body.export_id} failed before its first byte:`, '42501']], 'the operator is told, with the database error');
+    [[`pgtrail: export ${body.export_id} failed before its first byte:`, SqlState.insufficientPrivilege]], 'the operator is told, with the database error');
   await waitFor(() => poolIsWhole(pool), 2000, 'the pool to be whole');
   await pool.end();
 });
@@ -193,7 +194,7 @@ t('an error after streaming began truncates the download: the client sees an inc
   assert.is(end.metadata.reason, 'error');
   // Told to the operator once, by the route; the disconnects and the complete export before told nothing.
   assert.equal(ctx.errors.entries.map((e) => [e.message, (e.error as { code?: string }).code]),
-    [[`pgtrail: export ${exportId} failed while streaming:`, '57P01']]);
+    [[`pgtrail: export ${exportId} failed while streaming:`, SqlState.adminShutdown]]);
   await waitFor(() => poolIsWhole(ctx.api), 5000, 'the pool to be whole');
   const { rows } = await ctx.api.query('SELECT 1 AS ok');
   assert.is(rows[0].ok, 1);
