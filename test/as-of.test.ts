@@ -8,7 +8,7 @@ import { disableAudit, enableAudit } from '../src/audit/enable.ts';
 import { UserError } from '../src/db/errors.ts';
 import { runMaintenance } from '../src/maintenance/run.ts';
 import { setRetention } from '../src/maintenance/retention.ts';
-import { COUNT_CAP, DIFF_EVENTS, NoHistoryError, recordAsOf, TIMELINE_SIDE, type AsOfResult } from '../src/query/record/as-of.ts';
+import { HISTORY_COUNT_CAP, DIFF_EVENTS, NoHistoryError, recordAsOf, TIMELINE_SIDE, type AsOfResult } from '../src/query/record/as-of.ts';
 import { parseAsOfParams } from '../src/query/record/request.ts';
 import { parseAsOfTime } from '../src/query/record/time.ts';
 import { ExactNumber } from '../src/query/exact-json.ts';
@@ -300,7 +300,7 @@ t('a long history: the timeline shows the events around the point, the diff attr
   assert.instance(r.state.record!.big, ExactNumber);
   assert.is(String(r.state.record!.big), '12345678901234567890.123456789012345');
   assert.equal(r.history, { count: DIFF_EVENTS + 21, capped: false });
-  assert.ok(COUNT_CAP > DIFF_EVENTS + 21);
+  assert.ok(HISTORY_COUNT_CAP > DIFF_EVENTS + 21);
   const far = await asOf(db, { target_type: 'public.busy', target_id: '1', at: list[0].at, compare: list[list.length - 1].at });
   assert.ok(far.diff!.events_capped);
   assert.is(far.diff!.events.length, DIFF_EVENTS);

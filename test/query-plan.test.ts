@@ -10,6 +10,9 @@ import { createToken } from '../src/accounts/tokens.ts';
 import { parseFilter } from '../src/query/filter.ts';
 import { planQuery } from '../src/query/plan.ts';
 import { queryWindow } from '../src/query/window.ts';
+import { readFileSync } from 'node:fs';
+import { APP_ACTIONS_ONLY } from '../src/query/predicate.ts';
+import { ACTOR_TYPES } from '../src/audit/context.ts';
 import { Client, consoleFixture, type ConsoleFixture } from './helpers/console.ts';
 import { bearer } from './helpers/api.ts';
 
@@ -120,6 +123,26 @@ t('the plan hands every consumer the same facts', async ({ f }) => {
   assert.ok(plan.targets?.types.includes('demo.contacts'));
   assert.equal(plan.sameTarget, plan.targets!.sameAs('demo.contacts'));
   assert.is(plan.window.end, now);
+});
+
+t('derived lists: the partial index predicate reads as the index declares it; the form offers every actor type', async ({ c }) => {
+  const events = readFileSync(new URL('../sql/tables/events.sql', import.meta.url), 'utf8');
+  assert.ok(events.includes(`WHERE ${APP_ACTIONS_ONLY};`), APP_ACTIONS_ONLY);
+  const html = await (await c.get('/events?actor_type=db_role')).text();
+  const offered = [...html.matchAll(/<select id="f-actor_type".*?<\/select>/gs)][0]?.[0] ?? '';
+  assert.equal([...offered.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]), ['', ...ACTOR_TYPES]);
+  assert.match(offered, /<option value="db_role" selected="">database role<\/option>/);
+});
+
+t('a refused filter keeps the actions as typed in the form; a parsed one shows them parsed', async ({ c }) => {
+  const refused = await c.get('/events?action=insert&action=auth.*.x');
+  assert.is(refused.status, 400);
+  const bad = await refused.text();
+  assert.match(bad, /value="auth\.\*\.x"/, 'the bad action is echoed for fixing');
+  assert.match(bad, /value="insert" checked=""/);
+  const ok = await (await c.get('/events?action=delete,%20auth.*')).text();
+  assert.match(ok, /value="delete" checked=""/);
+  assert.match(ok, /aria-label="Other actions" value="auth\.\*"/);
 });
 
 t.run();

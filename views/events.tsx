@@ -7,6 +7,7 @@ import type { FilterError } from '../src/query/filter.ts';
 import type { Count, Page } from '../src/query/list.ts';
 import type { Principal } from '../src/accounts/roles.ts';
 import { ACTIONS } from '../src/generator/spec.ts';
+import { ACTOR_TYPE_LABELS, ACTOR_TYPES } from '../src/audit/context.ts';
 import { display, query, thousands, utc } from './format.ts';
 import { Layout } from './layout.tsx';
 import { EmptyState } from './empty-state.tsx';
@@ -28,6 +29,8 @@ export interface ListProps {
   basePath: string;
   /** The request's parameters as given, echoed into the form and into every link. */
   params: URLSearchParams;
+  /** The actions asked for, as the filter parsed them (as typed when the filter was refused); no preset. */
+  actions: string[];
   live: boolean;
   canExport: boolean;
   /** `timeout`: the query timeout cut the search; the message says how to narrow it. */
@@ -40,10 +43,6 @@ export interface ListProps {
 
 const WINDOWS = [['', 'Any time'], ['1h', 'Last hour'], ['24h', '24 h'], ['7d', '7 days'], ['30d', '30 days']] as const;
 export const LIVE_SECONDS = 5;
-
-function actionsOf(params: URLSearchParams): string[] {
-  return params.getAll('action').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-}
 
 function actionClass(action: string): string {
   if ((ACTIONS as readonly string[]).includes(action)) return `act act-${action}`;
@@ -135,7 +134,7 @@ export function Results(props: ListProps) {
   }
   const { page, count, hint } = props.result;
   // The sign-in log's preset (auth.* unless an action is given) is not in its URL; the export needs it.
-  const preset = kind === 'sign-ins' && actionsOf(params).length === 0 ? { action: 'auth.*' } : {};
+  const preset = kind === 'sign-ins' && props.actions.length === 0 ? { action: 'auth.*' } : {};
   const exportQuery = query(params, { cursor: undefined, live: undefined, ...preset });
   return (
     <section id="results" class="results" aria-live="polite" {...liveAttrs}>
@@ -195,7 +194,7 @@ function declaredVerbs(props: ListProps): string[] {
 function FilterForm(props: ListProps) {
   const { params, basePath, kind } = props;
   const bad = 'error' in props.result ? props.result.error.field : undefined;
-  const actions = actionsOf(params);
+  const { actions } = props;
   const others = actions.filter((a) => !(ACTIONS as readonly string[]).includes(a));
   const window = params.get('window') ?? '';
   const chips = (['actor_id', 'tx_id'] as const).filter((k) => params.get(k));
@@ -214,7 +213,7 @@ function FilterForm(props: ListProps) {
         <label class="field" for="f-actor_type">
           <span>Actor type</span>
           <select id="f-actor_type" name="actor_type" aria-invalid={bad === 'actor_type' ? 'true' : undefined}>
-            {[['', 'any'], ['user', 'user'], ['api_token', 'API token'], ['system', 'system'], ['db_role', 'database role']].map(([v, l]) => (
+            {[['', 'any'], ...ACTOR_TYPES.map((t) => [t, ACTOR_TYPE_LABELS[t]])].map(([v, l]) => (
               <option value={v} selected={(params.get('actor_type') ?? '') === v}>{l}</option>
             ))}
           </select>

@@ -3,7 +3,11 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
 
-export type ActorType = 'user' | 'api_token' | 'system' | 'db_role';
+/** Who can act: the event record's actor_type (db_role: no context was set, the database role is the actor). */
+export const ACTOR_TYPES = ['user', 'api_token', 'system', 'db_role'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+/** How the console names each actor type. */
+export const ACTOR_TYPE_LABELS: Record<ActorType, string> = { user: 'user', api_token: 'API token', system: 'system', db_role: 'database role' };
 
 export interface AuditContext {
   actorType: ActorType;

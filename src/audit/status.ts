@@ -3,9 +3,9 @@ import type { Queryable } from '../db/queryable.ts';
 import { introspect } from '../generator/introspect.ts';
 import { parseTriggerComment, renderAudit, TEMPLATE_VERSION } from '../generator/render.ts';
 import { triggerName } from '../generator/names.ts';
-import { normalizeOptions, type AuditOptions } from '../generator/spec.ts';
+import { ACTIONS, normalizeOptions, type AuditOptions } from '../generator/spec.ts';
 import { UserError } from '../db/errors.ts';
-import { qualify } from '../db/sql.ts';
+import { displayName, qualify } from '../db/sql.ts';
 import { requireInstalled } from './installed.ts';
 
 /**
@@ -57,17 +57,17 @@ SELECT c.oid::regclass::text AS on_table, t.tgname, t.tgenabled::text AS enabled
 const recentQuery = `
 SELECT target_type, count(*)::bigint AS total, count(*) FILTER (WHERE actor_type = 'db_role')::bigint AS without_context
   FROM audit.events
- WHERE occurred_at > now() - interval '24 hours' AND action IN ('insert', 'update', 'delete', 'truncate')
+ WHERE occurred_at > now() - interval '24 hours' AND action = ANY($1::text[])
  GROUP BY target_type`;
 
 export async function auditStatus(db: Queryable): Promise<TableStatus[]> {
   await requireInstalled(db);
   const registry = (await db.query(registryQuery)).rows;
-  const recent = new Map((await db.query(recentQuery)).rows.map((r) => [r.target_type, r]));
+  const recent = new Map((await db.query(recentQuery, [ACTIONS])).rows.map((r) => [r.target_type, r]));
   const result: TableStatus[] = [];
   for (const row of registry) {
     const name = { schema: row.schema_name, table: row.table_name };
-    const table = `${name.schema}.${name.table}`;
+    const table = displayName(name);
     const { state, reason } = await judge(db, name, row);
     const counts = recent.get(table);
     result.push({

@@ -9,11 +9,12 @@
 // data only; nothing in pgtrail itself ever writes events this way.
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
+import type { ActorType } from '../audit/context.ts';
 
 export const DEMO_HISTORY_APP = 'crm (demo history)';
 
 interface Actor {
-  type: 'user' | 'api_token' | 'system' | 'db_role'; id: string | null; name: string | null; ip: string | null; ua: string | null;
+  type: ActorType; id: string | null; name: string | null; ip: string | null; ua: string | null;
   /** The database session behind it (db_user, app_name); default the CRM's pool. */
   session?: { dbUser: string; appName: string };
 }

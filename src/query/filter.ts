@@ -11,9 +11,7 @@ import { UserError } from '../db/errors.ts';
 import { isBigintId } from '../db/ids.ts';
 import { VERB } from '../generator/verbs.ts';
 import { parseIsoTime } from './time.ts';
-
-export const ACTOR_TYPES = ['user', 'api_token', 'system', 'db_role'] as const;
-export type ActorType = (typeof ACTOR_TYPES)[number];
+import { ACTOR_TYPES, type ActorType } from '../audit/context.ts';
 
 /** The sign-in log's outcomes, each recorded as one auth.* action (src/server/console/sign-in-routes.tsx). */
 export const SIGN_IN_RESULTS = { signed_in: 'auth.sign_in', failed: 'auth.sign_in_failed', signed_out: 'auth.sign_out' } as const;

@@ -1,11 +1,16 @@
 // EventFilter → the WHERE clause over audit.events. The only place that turns filters into SQL;
 // values always travel as Fragment values (bind parameters, or audited literals for COPY).
 import { Fragment, join, raw, sql, val } from '../db/fragment.ts';
+import { quoteLiteral } from '../db/sql.ts';
+import { ACTIONS } from '../generator/spec.ts';
 import { SIGN_IN_RESULTS, windowFrom, type EventFilter } from './filter.ts';
 import { searchMayUseIndex } from './search-index.ts';
 
-/** The predicate of the partial index events_app_action_idx (sql/tables/events.sql). */
-export const APP_ACTIONS_ONLY = `action NOT IN ('insert', 'update', 'delete', 'truncate')`;
+/**
+ * The predicate of the partial index events_app_action_idx (sql/tables/events.sql), written exactly
+ * as the index declares it (the planner matches the text): the row actions, as constants.
+ */
+export const APP_ACTIONS_ONLY = `action NOT IN (${ACTIONS.map((a) => quoteLiteral(a)).join(', ')})`;
 
 /** `%`, `_` and `\` are LIKE wildcards (and `\` LIKE's escape); escaped, the text matches literally. */
 function likeLiteral(text: string): string {

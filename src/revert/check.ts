@@ -4,6 +4,7 @@
 import { CANONICAL_SETTINGS } from '../generator/canonical.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { EVENT_JSON, parseEvent, type EventJson } from '../query/columns.ts';
+import { ROW_CHANGES } from '../generator/spec.ts';
 import { parseExact, stringifyExact, type ExactValue } from '../query/exact-json.ts';
 import { REDACTED } from '../generator/markers.ts';
 import type { Step } from './plan.ts';
@@ -35,9 +36,9 @@ export async function laterEvents(db: Queryable, step: Step, excludeTx?: number)
   const { rows } = await db.query(
     `SELECT ${EVENT_JSON}::text AS e FROM audit.events
       WHERE target_type = $1 AND target_id = $2 AND id > $3::bigint
-        AND action IN ('insert', 'update', 'delete') AND ($4::bigint IS NULL OR tx_id <> $4::bigint)
+        AND action = ANY($5::text[]) AND ($4::bigint IS NULL OR tx_id <> $4::bigint)
       ORDER BY id LIMIT 20`,
-    [step.event.target_type, step.event.target_id, String(step.event.id), excludeTx === undefined ? null : String(excludeTx)]);
+    [step.event.target_type, step.event.target_id, String(step.event.id), excludeTx === undefined ? null : String(excludeTx), ROW_CHANGES]);
   return rows.map((r) => parseEvent(r.e));
 }
 

@@ -3,6 +3,7 @@
 // registry reads only, so the console's read-only role can plan a revert it may not run.
 import type { Queryable } from '../db/queryable.ts';
 import { ACTIONS } from '../generator/spec.ts';
+import { findAuditedTables } from '../query/targets.ts';
 
 export interface ColumnNow {
   name: string;
@@ -34,9 +35,7 @@ export interface RevertTable {
 
 /** The audited table behind a row-change event's target_type, or null when it is not audited (any more). */
 export async function loadTable(db: Queryable, targetType: string): Promise<RevertTable | null> {
-  const { rows } = await db.query(
-    `SELECT schema_name, table_name, key_columns, options FROM audit.audited_tables
-      WHERE schema_name || '.' || table_name = $1`, [targetType]);
+  const rows = await findAuditedTables(db, targetType);
   if (rows.length !== 1) return null;
   const r = rows[0];
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);

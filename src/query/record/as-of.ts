@@ -24,8 +24,8 @@ import { fromDate, type AsOfTime } from './time.ts';
 export const TIMELINE_SIDE = 10;
 /** Events between two points attributed to fields; beyond, the diff's values stay exact but `events_capped`. */
 export const DIFF_EVENTS = 500;
-/** The history's length is counted up to this. */
-export const COUNT_CAP = 10_000;
+/** A record's history is counted up to this many events (the list's match count has its own cap, COUNT_CAP in src/query/list.ts). */
+export const HISTORY_COUNT_CAP = 10_000;
 
 export interface AsOfRequest {
   targetType: string;
@@ -131,7 +131,7 @@ async function readAsOf(db: Queryable, request: AsOfRequest, now: Date): Promise
     incomplete,
     keys: chain.segments.map((s) => s.key),
     first_event: first,
-    history: await countCapped(db, where, COUNT_CAP),
+    history: await countCapped(db, where, HISTORY_COUNT_CAP),
     timeline: await timeline(db, target, chain, where, cut),
     events_used: [...used].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
   };

@@ -4,7 +4,7 @@ import { join, raw, sql, val, type Fragment } from '../../db/fragment.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { ACTOR_DISPLAY, OCCURRED_AT_UTC } from '../columns.ts';
 import { parseExact, type ExactValue } from '../exact-json.ts';
-import { ROW_CHANGES } from '../../generator/spec.ts';
+import { ACTIONS, ROW_CHANGES } from '../../generator/spec.ts';
 
 /** What the timeline and the chain walk need of an event (no row images). */
 export interface ChainEvent {
@@ -63,7 +63,7 @@ export function chainSql(targetType: string, segments: Segment[]): Fragment {
 
 /** The application's own events about the record (log_event with the table's entity type and its key). */
 export function entitySql(entity: string, segments: Segment[]): Fragment {
-  return keyedSql(entity, segments, sql`action <> ALL(${val([...ROW_CHANGES, 'truncate'], 'text[]')})`);
+  return keyedSql(entity, segments, sql`action <> ALL(${val([...ACTIONS], 'text[]')})`);
 }
 
 function keyedSql(targetType: string, segments: Segment[], actions: Fragment): Fragment {

@@ -4,6 +4,7 @@
 import type { Queryable } from '../../db/queryable.ts';
 import { UserError } from '../../db/errors.ts';
 import { ACTIONS, ROW_CHANGES, type Action } from '../../generator/spec.ts';
+import { findAuditedTables } from '../targets.ts';
 
 
 export interface RecordTarget {
@@ -33,20 +34,16 @@ export function checkText(field: string, value: string | undefined): string {
 }
 
 export async function resolveTarget(db: Queryable, typeName: string): Promise<RecordTarget> {
-  const { rows } = await db.query(
-    `SELECT schema_name, table_name, options, key_columns
-       FROM audit.audited_tables
-      WHERE schema_name || '.' || table_name = $1 OR options ->> 'entity' = $1
-      ORDER BY (schema_name || '.' || table_name = $1) DESC`, [typeName]);
-  if (rows.length > 1 && `${rows[0].schema_name}.${rows[0].table_name}` !== typeName) {
-    const names = rows.map((r) => `${r.schema_name}.${r.table_name}`).join(', ');
+  const rows = await findAuditedTables(db, typeName, { entity: true });
+  if (rows.length > 1 && rows[0].target_type !== typeName) {
+    const names = rows.map((r) => r.target_type).join(', ');
     throw new UserError(`target_type: "${typeName}" is the application type of several tables (${names}); name the table`);
   }
   const row = rows[0];
   if (row) {
     const o = row.options ?? {};
     return {
-      targetType: `${row.schema_name}.${row.table_name}`,
+      targetType: row.target_type,
       entity: typeof o.entity === 'string' && o.entity !== '' ? o.entity : null,
       audited: {
         exclude: o.exclude ?? [], redact: o.redact ?? [], ignore: o.ignore ?? [],

@@ -43,8 +43,11 @@ export function eventRoutes(deps: AppDeps) {
     let filter: EventFilter | undefined;
     let plan: QueryPlan | undefined;
     let activityPanel;
+    // What the form echoes: the parsed actions, or (a refused filter) the values as typed.
+    let actions = params.getAll('action');
     try {
       filter = parseFilter(params);
+      actions = filter.action ?? [];
       // The sign-in log is the list with its actions preset; a cursor carries the preset too.
       if (kind === 'sign-ins' && !filter.action) filter.action = ['auth.*'];
       if (kind === 'sign-ins' && filter.action!.some((a) => !a.startsWith('auth.'))) throw new FilterError('action', 'the sign-in log shows auth.* actions only');
@@ -67,7 +70,7 @@ export function eventRoutes(deps: AppDeps) {
       else throw error;
     }
     const status = 'error' in result ? 400 : 'timeout' in result ? TIMEOUT_STATUS : 200;
-    const props: ListProps = { kind, basePath, params, live, canExport: can(c.get('principal'), 'export'), result, activity: activityPanel };
+    const props: ListProps = { kind, basePath, params, actions, live, canExport: can(c.get('principal'), 'export'), result, activity: activityPanel };
     c.header('Vary', 'HX-Request, X-Pgtrail-Whole-Page');
     // The activity panel's links change the window or a filter, so they ask for the whole page and
     // take #results and the filter form from it (views/activity.tsx).
