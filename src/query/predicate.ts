@@ -29,14 +29,14 @@ export function likePrefix(text: string): string {
 
 export interface PredicateOptions {
   /**
-   * The free-text index audit.events_search_idx exists (src/query/search-index.ts: ask
-   * useSearchIndex). Then `q` also gets a test that index can answer; without it, the predicate
-   * stays a plain scan-time test, with no extra work per row.
+   * The free-text index audit.events_search_idx exists and suits the term and the window
+   * (QueryPlan.usesSearchIndex, src/query/plan.ts). Then `q` also gets a test that index can
+   * answer; without it, the predicate stays a plain scan-time test, with no extra work per row.
    */
   searchIndex?: boolean;
   /**
-   * The other target types that name the same records as filter.target_type (src/query/targets.ts,
-   * sameTargetTypes): a table's declared entity, or the tables declaring an entity.
+   * The other target types that name the same records as filter.target_type (QueryPlan.sameTarget,
+   * AuditedTargets.sameAs): a table's declared entity, or the tables declaring an entity.
    */
   sameTarget?: string[];
 }
