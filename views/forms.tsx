@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 // Small form pieces of the account and admin pages: every POST carries the session's CSRF token.
 import type { Child } from 'hono/jsx';
-import { ROLES, type Role } from '../src/accounts/roles.ts';
+import { ROLE_TEXT, ROLES, type Role } from '../src/accounts/roles.ts';
 
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
@@ -27,13 +27,6 @@ export function Messages({ notice, error }: { notice?: string; error?: string })
     </>
   );
 }
-
-/** What each role may do, for console users and API tokens alike (a token never reaches the console pages). */
-export const ROLE_TEXT: Record<Role, string> = {
-  admin: 'view and export; in the console also manages users',
-  auditor: 'view and export',
-  viewer: 'view only',
-};
 
 /** The role picker of the add-user, change-role and create-token forms. */
 export function RoleSelect({ id, selected }: { id: string; selected: Role }) {

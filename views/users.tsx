@@ -2,10 +2,10 @@
 // Console users, for admins: who may sign in, with which role and factors; add users, open one to
 // change it, and set which roles must use two-factor sign-in.
 import type { ConsoleUser } from '../src/accounts/users.ts';
-import { ROLES, type Principal, type Role } from '../src/accounts/roles.ts';
+import { ROLE_TEXT, ROLES, type Principal, type Role } from '../src/accounts/roles.ts';
 import { Layout } from './layout.tsx';
 import { UtcTime } from './event.tsx';
-import { CsrfField, Messages, PostButton, ROLE_TEXT, RoleSelect } from './forms.tsx';
+import { CsrfField, Messages, PostButton, RoleSelect } from './forms.tsx';
 
 export function UserState({ u }: { u: ConsoleUser }) {
   return (

@@ -13,6 +13,13 @@ export function parseRole(role: string): Role {
   return role as Role;
 }
 
+/** What each role may do, in words, for console users and API tokens alike (a token never reaches the console pages). */
+export const ROLE_TEXT: Record<Role, string> = {
+  admin: 'view and export; in the console also manages users and reverts changes',
+  auditor: 'view and export',
+  viewer: 'view only',
+};
+
 export interface Principal {
   kind: 'user' | 'api_token';
   /** users.id or api_tokens.id, as text. */

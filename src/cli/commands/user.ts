@@ -1,5 +1,6 @@
 import { addUser, checkEmail, checkRole, findUserForSignIn, listUsers, removeUser, resetPassword, setPassword } from '../../accounts/users.ts';
 import { UserError } from '../../db/errors.ts';
+import { ROLE_TEXT, ROLES } from '../../accounts/roles.ts';
 import type { Command } from '../command.ts';
 import { withDatabase } from '../database.ts';
 import { readPassword } from '../password-prompt.ts';
@@ -10,7 +11,7 @@ export const userCommand: Command = {
   summary: 'console users: add <email> --role admin|auditor|viewer, list, remove <email>, set-password <email>, reset-password <email>',
   usage: 'user add <email> --role admin|auditor|viewer | user list [--json] | user remove <email> | user set-password <email> | user reset-password <email>',
   details: [
-    'Roles: admin (everything, manages users), auditor (view and export), viewer (view only).',
+    `Roles: ${ROLES.map((r) => `${r} (${ROLE_TEXT[r]})`).join(', ')}.`,
     'The password comes from PGTRAIL_PASSWORD or, in a terminal, from a prompt (at least 10',
     'characters); it is stored as an scrypt hash. Adding and removing users and setting a password',
     'are recorded as audit events (user.create / user.delete / user.set_password) attributed to the',
