@@ -11,7 +11,6 @@ import { loadSealKey } from '../../integrity/keys.ts';
 import { buildManifest } from '../../integrity/manifest.ts';
 import { parseFilter } from '../../query/filter.ts';
 import { planQuery } from '../../query/plan.ts';
-import { queryWindow } from '../../query/window.ts';
 import type { Command, OptionSpec, OptionValues } from '../command.ts';
 import { requireDatabaseUrl } from '../database.ts';
 import { noArguments } from '../options.ts';
@@ -69,7 +68,7 @@ export const exportCommand: Command = {
     const format = values.format as ExportFormat;
     const filter = parseFilter(filterParams(values));
     const now = new Date();
-    const spec: ExportSpec = { id: newExportId(), format, raw: values.raw === true, filter, now, window: queryWindow(filter, now), via: 'cli' };
+    const raw = values.raw === true;
     const manifestFile = typeof values.manifest === 'string' ? values.manifest : undefined;
     const sealKey = manifestFile ? loadSealKey({ key: config.PGTRAIL_SEAL_KEY, file: config.PGTRAIL_SEAL_KEY_FILE }) : null;
     if (manifestFile && !sealKey) throw new UserError('export --manifest signs with the seal key: set PGTRAIL_SEAL_KEY or PGTRAIL_SEAL_KEY_FILE');
@@ -92,7 +91,9 @@ export const exportCommand: Command = {
       } catch (error) {
         throw explainConnectionError(error, url);
       }
-      const copySql = buildCopySql(await planQuery(pool, filter, now), { format, raw: spec.raw });
+      const plan = await planQuery(pool, filter, now);
+      const spec: ExportSpec = { id: newExportId(), format, raw, filter, now, window: plan.window, via: 'cli' };
+      const copySql = buildCopySql(plan, { format, raw });
       const recorder = clientRecorder(pool);
       await recorder.started(spec);
       const startedAt = Date.now();
