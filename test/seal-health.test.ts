@@ -14,11 +14,12 @@ const t = suite<{ db: TestDatabase }>('seal-health');
 const key = generateSealKey();
 const later = (hours: number) => new Date(Date.now() + hours * 3600_000);
 
-t.before(async (ctx) => {
+// A database per test holding one event: each test registers and seals what it needs itself.
+t.before.each(async (ctx) => {
   ctx.db = await createTestDatabase('seal_health');
   await ctx.db.pool.query(`SELECT audit.log_event('test.event', 'test', '1')`);
 });
-t.after(async (ctx) => ctx.db?.drop());
+t.after.each(async (ctx) => ctx.db?.drop());
 
 async function seal(db: TestDatabase) {
   const client = await db.pool.connect();
@@ -27,6 +28,13 @@ async function seal(db: TestDatabase) {
   } finally {
     client.release();
   }
+}
+
+/** The key registered, seal #1 over the first event, then one event recorded after it. */
+async function sealedThenOneMore(db: TestDatabase): Promise<void> {
+  await registerKey(db.pool, key);
+  assert.ok((await seal(db)).sealed, 'seal #1 made');
+  await db.pool.query(`SELECT audit.log_event('test.event', 'test', '2')`);
 }
 
 t('no seal key registered: sealing is not configured, nothing to say, even with old unsealed events', async ({ db }) => {
@@ -41,6 +49,7 @@ t('registered, nothing sealed yet, events older than two intervals: says so', as
 });
 
 t('sealed up to now: nothing to say; events recorded after the newest seal and older than two intervals: the seal is older than expected', async ({ db }) => {
+  await registerKey(db.pool, key);
   const outcome = await seal(db);
   assert.ok(outcome.sealed);
   assert.is(await sealHealth(db.pool, { key, maintenanceMinutes: 60, now: later(5) }), null, 'every event is sealed');
@@ -52,6 +61,7 @@ t('sealed up to now: nothing to say; events recorded after the newest seal and o
 });
 
 t('no seal key in this process, a key that cannot be loaded, or one not registered: one line each', async ({ db }) => {
+  await sealedThenOneMore(db);
   assert.match((await sealHealth(db.pool, { key: null, maintenanceMinutes: 60 }))!, /^seals: no seal key is available to this process \(PGTRAIL_SEAL_KEY or PGTRAIL_SEAL_KEY_FILE\), so it cannot seal$/);
   assert.match((await sealHealth(db.pool, { key: null, keyError: 'cannot read the seal key file /x', maintenanceMinutes: 60 }))!, /^seals: the seal key cannot be loaded \(cannot read the seal key file \/x\)$/);
   const other = generateSealKey();
@@ -62,6 +72,7 @@ t('no seal key in this process, a key that cannot be loaded, or one not register
 });
 
 t('pgtrail status: the seal line under the table; with --json on stderr, the JSON untouched; with the key, no line', async ({ db }) => {
+  await sealedThenOneMore(db);
   const run = await cli(db.url, 'status');
   assert.is(run.code, 0, run.stderr);
   assert.match(run.stdout, /\nseals: no seal key is available to this process/);
