@@ -9,11 +9,24 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 const t = suite<{ db: TestDatabase }>('status');
 const contacts = { schema: 'public', table: 'contacts' };
 
-t.before(async (ctx) => {
+// A database per test with the contacts table: no test reads what an earlier one enabled or broke.
+t.before.each(async (ctx) => {
   ctx.db = await createTestDatabase('status');
   await ctx.db.pool.query(`CREATE TABLE contacts (id int PRIMARY KEY, email text, secret text)`);
 });
-t.after(async (ctx) => ctx.db?.drop());
+t.after.each(async (ctx) => ctx.db?.drop());
+
+/** contacts audited with `secret` redacted, and current. */
+async function auditedContacts(db: TestDatabase): Promise<void> {
+  assert.is((await enableAudit(db.pool, contacts, { redact: ['secret'] })).outcome, 'created');
+  assert.is((await stateOf(db))?.state, 'current', 'current before the change under test');
+}
+
+/** A table without a primary key, audited. */
+async function auditedKeyless(db: TestDatabase): Promise<void> {
+  await db.pool.query(`CREATE TABLE keyless (a int)`);
+  await enableAudit(db.pool, { schema: 'public', table: 'keyless' }, {});
+}
 
 async function stateOf(db: TestDatabase) {
   return (await auditStatus(db.pool)).find((s) => s.table === 'public.contacts');
@@ -28,6 +41,7 @@ t('enable is idempotent: the same options again change nothing', async ({ db }) 
 });
 
 t('different options on an audited table are refused unless replace is asked for', async ({ db }) => {
+  await auditedContacts(db);
   await enableAudit(db.pool, contacts, { exclude: ['secret'] }).then(
     () => assert.unreachable('accepted different options'),
     (error) => assert.match(error.message, /already audited with different options/),
@@ -39,6 +53,7 @@ t('different options on an audited table are refused unless replace is asked for
 });
 
 t('missing: someone dropped a trigger by hand', async ({ db }) => {
+  await auditedContacts(db);
   await db.pool.query(`DROP TRIGGER pgtrail_update ON contacts`);
   const state = await stateOf(db);
   assert.is(state?.state, 'missing');
@@ -48,6 +63,7 @@ t('missing: someone dropped a trigger by hand', async ({ db }) => {
 });
 
 t('outdated: the primary key changed', async ({ db }) => {
+  await auditedContacts(db);
   await db.pool.query(`ALTER TABLE contacts DROP CONSTRAINT contacts_pkey, ADD PRIMARY KEY (id, email)`);
   const state = await stateOf(db);
   assert.is(state?.state, 'outdated');
@@ -59,12 +75,14 @@ t('outdated: the primary key changed', async ({ db }) => {
 });
 
 t('outdated: a column was added', async ({ db }) => {
+  await auditedContacts(db);
   await db.pool.query(`ALTER TABLE contacts ADD COLUMN phone text`);
   assert.is((await stateOf(db))?.state, 'outdated');
   await enableAudit(db.pool, contacts, { redact: ['secret'] });
 });
 
 t('outdated: installed from another template version', async ({ db }) => {
+  await auditedContacts(db);
   // As if installed by an older pgtrail whose template was v0.
   await db.pool.query(`UPDATE audit.audited_tables SET template_version = 0`);
   const state = await stateOf(db);
@@ -74,6 +92,7 @@ t('outdated: installed from another template version', async ({ db }) => {
 });
 
 t('outdated: the trigger was replaced outside pgtrail', async ({ db }) => {
+  await auditedContacts(db);
   await db.pool.query(`COMMENT ON TRIGGER pgtrail_insert ON contacts IS 'hand-edited'`);
   assert.is((await stateOf(db))?.state, 'outdated');
   await enableAudit(db.pool, contacts, { redact: ['secret'] });
@@ -81,6 +100,7 @@ t('outdated: the trigger was replaced outside pgtrail', async ({ db }) => {
 });
 
 t('outdated: a redacted column was dropped (the options no longer fit the table)', async ({ db }) => {
+  await auditedContacts(db);
   await db.pool.query(`ALTER TABLE contacts DROP COLUMN secret`);
   const state = await stateOf(db);
   assert.is(state?.state, 'outdated');
@@ -88,12 +108,13 @@ t('outdated: a redacted column was dropped (the options no longer fit the table)
 });
 
 t('tables without a key report an empty key (target_id is NULL)', async ({ db }) => {
-  await db.pool.query(`CREATE TABLE keyless (a int)`);
-  await enableAudit(db.pool, { schema: 'public', table: 'keyless' }, {});
+  await auditedKeyless(db);
   assert.equal((await auditStatus(db.pool)).find((s) => s.table === 'public.keyless')?.key_columns, []);
 });
 
 t('disable removes every object enable created; recorded events stay', async ({ db }) => {
+  await auditedContacts(db);
+  await auditedKeyless(db);
   await db.pool.query(`INSERT INTO keyless VALUES (1)`);
   await disableAudit(db.pool, { schema: 'public', table: 'keyless' });
   await disableAudit(db.pool, contacts);
