@@ -3,6 +3,7 @@
 export { enableAudit, disableAudit, type MigrationBuilderLike } from './audit/migration-helpers.ts';
 export { withAuditContext, setAuditContext, type AuditContext, type ActorType } from './audit/context.ts';
 export { migrate, MIGRATIONS_TABLE, type MigrateOptions } from './install/migrate.ts';
+export { uninstall, type UninstallOptions, type UninstallReport, type UninstallPlan, type UninstallDone } from './install/uninstall.ts';
 export { auditStatus, type TableStatus, type TableState } from './audit/status.ts';
 export type { AuditOptions, Action } from './generator/spec.ts';
 export { UserError } from './db/errors.ts';

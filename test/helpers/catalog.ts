@@ -6,7 +6,8 @@ import type pg from 'pg';
 
 const SCHEMAS = ['audit', 'console'];
 
-export async function catalogDump(client: pg.ClientBase): Promise<string[]> {
+/** `schemas`: pgtrail's by default; a test of the application's side passes its own. */
+export async function catalogDump(client: pg.ClientBase, schemas: string[] = SCHEMAS): Promise<string[]> {
   const { rows } = await client.query<{ line: string }>(`
     WITH ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname = ANY($1::text[])),
     rel AS (SELECT c.oid, n.nspname || '.' || c.relname AS name, c.relkind, c.relacl, c.relowner
@@ -48,6 +49,6 @@ export async function catalogDump(client: pg.ClientBase): Promise<string[]> {
            || ' member of ' || coalesce((SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
                                          WHERE m.member = ro.oid), '')
       FROM pg_roles ro WHERE rolname IN ('pgtrail_owner', 'pgtrail_reader', 'pgtrail_writer', 'pgtrail_console', 'pgtrail_maintenance')
-    ORDER BY 1`, [SCHEMAS]);
+    ORDER BY 1`, [schemas]);
   return rows.map((r) => r.line);
 }

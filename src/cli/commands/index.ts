@@ -18,9 +18,11 @@ import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 import { userCommand } from './user.ts';
 import { tokenCommand } from './token.ts';
+import { uninstallCommand } from './uninstall.ts';
 
 export const commands: Command[] = [
   migrateCommand,
+  uninstallCommand,
   enableCommand,
   disableCommand,
   statusCommand,
