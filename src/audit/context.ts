@@ -20,7 +20,7 @@ export interface AuditContext {
   metadata?: Record<string, unknown>;
 }
 
-/** The JSON that audit.set_context takes (snake_case keys, as in DESIGN.md). */
+/** The JSON that audit.set_context takes (snake_case keys, the event record's names). */
 export function contextJson(context: AuditContext): Record<string, unknown> {
   return {
     actor_type: context.actorType,

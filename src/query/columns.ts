@@ -1,4 +1,4 @@
-// How an event leaves the database, in DESIGN.md's field order. The JSON API and JSON Lines
+// How an event leaves the database, in the event record's field order (README, "The event record"). The JSON API and JSON Lines
 // export both send EVENT_JSON's text as PostgreSQL writes it (so they are identical byte for byte,
 // numbers in row images digit for digit); CSV uses EVENT_CSV_COLUMNS. The console parses the same
 // text with parseEvent. Times are UTC, ISO 8601 with `Z`, microseconds kept.

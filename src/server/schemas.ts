@@ -1,5 +1,5 @@
 // The zod pieces both HTTP surfaces validate with (src/server/api/validators.ts for the JSON API,
-// src/server/console/validators.tsx for the console), and the one way a failed check becomes a
+// src/server/console/validators.ts for the console), and the one way a failed check becomes a
 // message: "<field>: <what is wrong>", the shape the filter parser's messages have too.
 import { z } from 'zod';
 import { ROLES } from '../accounts/roles.ts';
