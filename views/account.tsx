@@ -19,7 +19,7 @@ export interface AccountProps {
 }
 
 /** Current password, new password twice. */
-export function PasswordForm({ csrfToken, forced }: { csrfToken: string; forced?: boolean }) {
+function PasswordForm({ csrfToken, forced }: { csrfToken: string; forced?: boolean }) {
   return (
     <form method="post" action="/account/password" class="panel-form" id="password-form">
       <CsrfField token={csrfToken} />

@@ -42,7 +42,7 @@ export interface ListProps {
 }
 
 const WINDOWS = [['', 'Any time'], ['1h', 'Last hour'], ['24h', '24 h'], ['7d', '7 days'], ['30d', '30 days']] as const;
-export const LIVE_SECONDS = 5;
+const LIVE_SECONDS = 5;
 
 function actionClass(action: string): string {
   if ((ACTIONS as readonly string[]).includes(action)) return `act act-${action}`;

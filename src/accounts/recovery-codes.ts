@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { deriveKey } from './passwords.ts';
 import { base32Encode } from './totp.ts';
 
-export const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_CODE_COUNT = 10;
 
 export function generateRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {

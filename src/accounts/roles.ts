@@ -29,7 +29,7 @@ export interface Principal {
   role: Role;
 }
 
-export const abilities = {
+const abilities = {
   /** admin, auditor, viewer */
   view: (role: Role) => ROLES.includes(role),
   /** admin, auditor: viewers cannot export */

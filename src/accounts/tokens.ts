@@ -10,7 +10,7 @@ import { type Principal, type Role } from './roles.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { isBigintId } from '../db/ids.ts';
 
-export const TOKEN_PREFIX = 'pgt_';
+const TOKEN_PREFIX = 'pgt_';
 /** pgt_ + 32 random bytes in base64url (43 characters). */
 const TOKEN_SHAPE = /^pgt_[A-Za-z0-9_-]{43}$/;
 const NAME_SHAPE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -31,7 +31,7 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-export function parseTokenName(name: string): string {
+function parseTokenName(name: string): string {
   if (!NAME_SHAPE.test(name)) {
     throw new UserError(`token name "${name.slice(0, 70)}" must be 1-63 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit`);
   }

@@ -5,10 +5,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type TotpAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
-export const STEP_SECONDS = 30;
-export const DIGITS = 6;
+const STEP_SECONDS = 30;
+const DIGITS = 6;
 /** Steps either side of now that are still accepted (clock drift, a code typed as it turned). */
-export const WINDOW_STEPS = 1;
+const WINDOW_STEPS = 1;
 
 /** RFC 4226 §5.3: HMAC of the 8-byte big-endian counter, dynamic truncation, last `digits` digits. */
 export function hotp(key: Buffer, counter: number | bigint, digits = DIGITS, algorithm: TotpAlgorithm = 'sha1'): string {

@@ -136,7 +136,7 @@ export async function resetPassword(db: pg.ClientBase, idOrEmail: string): Promi
 }
 
 /** Never leave the console without an enabled admin: call after a change, inside its transaction. */
-export async function assertAnAdminRemains(db: pg.ClientBase): Promise<void> {
+async function assertAnAdminRemains(db: pg.ClientBase): Promise<void> {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM console.users WHERE role = 'admin' AND disabled_at IS NULL`);
   if (rows[0].n === 0) throw new UserError('That is the last admin who can sign in; make another user an admin first.');
 }

@@ -21,7 +21,7 @@ export interface AuditContext {
 }
 
 /** The JSON that audit.set_context takes (snake_case keys, the event record's names). */
-export function contextJson(context: AuditContext): Record<string, unknown> {
+function contextJson(context: AuditContext): Record<string, unknown> {
   return {
     actor_type: context.actorType,
     actor_id: context.actorId === undefined ? undefined : String(context.actorId),

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { survivePoolErrors } from './connect.ts';
 import { UserError, sqlState, SqlState } from './errors.ts';
 
-export const CONSOLE_ROLE = 'pgtrail_console';
+const CONSOLE_ROLE = 'pgtrail_console';
 
 /**
  * `statementTimeoutMs`: the server cancels any statement on these connections that runs longer

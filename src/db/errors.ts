@@ -58,7 +58,7 @@ export function explainConnectionError(error: unknown, url: string): unknown {
 }
 
 /** A connection string safe to print: the password is masked. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
 import type { ActorType } from '../audit/context.ts';
 
-export const DEMO_HISTORY_APP = 'crm (demo history)';
+const DEMO_HISTORY_APP = 'crm (demo history)';
 
 interface Actor {
   type: ActorType; id: string | null; name: string | null; ip: string | null; ua: string | null;
@@ -49,7 +49,7 @@ function prng(seed: number) {
   return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
 }
 
-export function demoHistory(now: Date): Row[] {
+function demoHistory(now: Date): Row[] {
   const rand = prng(20261124);
   const pick = <T,>(items: T[]) => items[Math.floor(rand() * items.length)];
   const rows: Row[] = [];

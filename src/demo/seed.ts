@@ -30,12 +30,12 @@ CREATE TABLE IF NOT EXISTS demo.live_changes_made (made_at timestamptz NOT NULL 
  * How the demo names its rows and updates (labels, type names, entities, verbs): what a DBA would declare with --label,
  * --type-name, --entity and --verb. demo/history.ts writes its past events with the same names.
  */
-export const DEMO_CONTACTS = {
+const DEMO_CONTACTS = {
   exclude: ['password_hash'], redact: ['api_secret'], ignore: ['updated_at'],
   label: `'Contact: ' || coalesce(name, email)`, typeName: 'Contact', entity: 'contact',
   verbs: [parseVerbRule('rename:name'), parseVerbRule('tag:tags')],
 };
-export const DEMO_CAMPAIGNS = {
+const DEMO_CAMPAIGNS = {
   label: `'Broadcast: ' || title`, typeName: 'Broadcast', entity: 'campaign',
   verbs: [parseVerbRule('send:status=sent'), parseVerbRule('schedule:status=scheduled'), parseVerbRule('pause:status=paused'), parseVerbRule('resend:sent_at')],
 };

@@ -26,7 +26,7 @@ export type CopyOutcome =
  * turns instead of overlapping (measured: ~0.75 of psql's rate at 10M rows with Node's 16 KiB
  * default). 1 MiB each here and in the response stream keeps memory flat and the pipe full.
  */
-export const READ_AHEAD_BYTES = 1 << 20;
+const READ_AHEAD_BYTES = 1 << 20;
 const CANCEL_GRACE_MS = 10_000;
 
 /** pg drives a submitted query through handle* callbacks; this one is untyped in @types. */

@@ -15,7 +15,7 @@ import type { QueryWindow } from '../query/window.ts';
 import type { ExportFormat } from './copy-sql.ts';
 import type { CopyOutcome } from './copy-stream.ts';
 
-export const EXPORT_TARGET_TYPE = 'export';
+const EXPORT_TARGET_TYPE = 'export';
 
 export interface ExportSpec {
   id: string;

@@ -13,9 +13,9 @@ import { UserError } from '../db/errors.ts';
 import { quoteLiteral } from '../db/sql.ts';
 
 /** Labels are cut to this many characters when recorded, so a huge text column never bloats events. */
-export const LABEL_MAX_CHARS = 200;
+const LABEL_MAX_CHARS = 200;
 /** The expression itself. */
-export const LABEL_MAX_BYTES = 1000;
+const LABEL_MAX_BYTES = 1000;
 
 const KEYWORDS = new Set([
   'case', 'when', 'then', 'else', 'end', 'and', 'or', 'not', 'is', 'null', 'true', 'false', 'distinct',

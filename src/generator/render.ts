@@ -289,7 +289,7 @@ REVOKE ALL ON FUNCTION ${fn}(record) FROM PUBLIC;
  * The options as stored in audit.audited_tables: the v3 keys only when declared, so a table
  * enabled before them keeps the same stored options (an upgrade is not an option change).
  */
-export function storedOptions(options: AuditOptions): Partial<AuditOptions> {
+function storedOptions(options: AuditOptions): Partial<AuditOptions> {
   const { label, typeName, entity, verbs, ...rest } = options;
   return {
     ...rest,

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Queryable } from '../db/queryable.ts';
 import type { VerifyReport } from './verify.ts';
 
-export const VERIFY_ACTION = 'integrity.verify';
+const VERIFY_ACTION = 'integrity.verify';
 
 export interface SealHead {
   seq: string;

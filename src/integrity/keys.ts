@@ -23,7 +23,7 @@ export function isFingerprint(text: string): boolean {
 }
 
 /** The raw 32 bytes of an Ed25519 public key (the last 32 bytes of its SPKI DER encoding). */
-export function rawPublicKey(key: KeyObject): Buffer {
+function rawPublicKey(key: KeyObject): Buffer {
   const der = key.export({ format: 'der', type: 'spki' });
   return der.subarray(der.length - 32);
 }

@@ -16,7 +16,7 @@ import { GENESIS_HASH, sealMessage, sha256, signMessage, type SealRecord, type S
 import { expiriesAfter, insertSeal, lastSeal, requireSeals } from './store.ts';
 
 /** The canonical event form the sealer uses (audit.event_form). */
-export const EVENT_FORM = 1;
+const EVENT_FORM = 1;
 
 export type SealOutcome =
   | { sealed: true; seq: string; count: number; firstId: number | null; lastId: number | null; expired: number; hash: Buffer }

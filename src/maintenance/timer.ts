@@ -22,7 +22,7 @@ export interface MaintenanceTimerOptions {
 }
 
 /** One round: what maintenance did, or null when another session held the lock and it was skipped. */
-export async function maintainIfFree(pool: pg.Pool, options: MaintenanceOptions = {}): Promise<MaintenanceStep[] | null> {
+async function maintainIfFree(pool: pg.Pool, options: MaintenanceOptions = {}): Promise<MaintenanceStep[] | null> {
   const client = await pool.connect();
   let locked = false;
   try {

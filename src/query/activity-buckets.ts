@@ -10,8 +10,8 @@
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-export const STEPS = [MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY, 30 * DAY, 90 * DAY, 365 * DAY];
-export const MAX_BARS = 48;
+const STEPS = [MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY, 30 * DAY, 90 * DAY, 365 * DAY];
+const MAX_BARS = 48;
 export const HOUR_MS = HOUR;
 export const MINUTE_MS = MINUTE;
 
@@ -28,7 +28,7 @@ function bars(from: Date, to: Date, step: number): number {
   return Math.ceil((to.getTime() - alignDown(from.getTime(), step)) / step);
 }
 
-export function alignDown(ms: number, step: number): number {
+function alignDown(ms: number, step: number): number {
   return Math.floor(ms / step) * step;
 }
 

@@ -27,7 +27,7 @@ export type { Bucket } from './activity-buckets.ts';
 /** The most events one panel reads live (the edges and tail of a rollup, or a whole window). */
 export const ACTIVITY_CAP = 50_000;
 /** Entries per facet. */
-export const TOP = 8;
+const TOP = 8;
 
 /** Filters that are columns of audit.activity_hours (wherePredicate can run over it), and time. */
 const ROLLUP_KEYS: ReadonlySet<string> = new Set(['actor_type', 'action', 'result', 'verb', 'target_type', 'window', 'from', 'to']);
@@ -62,7 +62,7 @@ export interface Activity {
 }
 
 /** True when the hourly rollup holds every column these filters test. */
-export function rollupAnswers(filter: EventFilter, keys: ReadonlySet<string> = ROLLUP_KEYS): boolean {
+function rollupAnswers(filter: EventFilter, keys: ReadonlySet<string> = ROLLUP_KEYS): boolean {
   return FILTER_KEYS.every((k) => filter[k] === undefined || keys.has(k));
 }
 

@@ -18,12 +18,12 @@ function likeLiteral(text: string): string {
 }
 
 /** Contains the text, literally. */
-export function likePattern(text: string): string {
+function likePattern(text: string): string {
   return `%${likeLiteral(text)}%`;
 }
 
 /** Starts with the text, literally. */
-export function likePrefix(text: string): string {
+function likePrefix(text: string): string {
   return `${likeLiteral(text)}%`;
 }
 

@@ -8,13 +8,13 @@ import type { Queryable } from '../db/queryable.ts';
 import type { EventFilter } from './filter.ts';
 import { queryWindow, type QueryWindow } from './window.ts';
 
-export const SEARCH_INDEX = 'audit.events_search_idx';
+const SEARCH_INDEX = 'audit.events_search_idx';
 
 /**
  * pg_trgm indexes three-character sequences: a shorter term gives the index nothing to look up,
  * and the extra test would only cost time on every row.
  */
-export const MIN_INDEXED_TERM = 3;
+const MIN_INDEXED_TERM = 3;
 
 export function searchMayUseIndex(filter: EventFilter): boolean {
   return filter.q !== undefined && [...filter.q].length >= MIN_INDEXED_TERM;

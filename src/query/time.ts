@@ -16,7 +16,7 @@ export interface IsoTime {
 
 const DATE_ONLY = /^(?!0000)(\d{4})-(\d{2})-(\d{2})$/; // PostgreSQL has no year 0
 const DATE_TIME = /^(?!0000)(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-export const TIME_EXAMPLE = 'use ISO 8601, e.g. 2026-11-24, 2026-11-24T09:30:00Z or 2026-11-24T09:30:00.123456+01:00';
+const TIME_EXAMPLE = 'use ISO 8601, e.g. 2026-11-24, 2026-11-24T09:30:00Z or 2026-11-24T09:30:00.123456+01:00';
 
 /** `fail` turns a reason into the caller's error (a FilterError naming the field, or a UserError). */
 export type TimeError = (message: string) => Error;

@@ -58,7 +58,7 @@ function pick(image: Image, columns: string[]): Image {
 }
 
 /** The statement that reverts one row-change event, or why it cannot be written. */
-export function planEvent(event: EventJson, table: RevertTable | null): Step | Refusal {
+function planEvent(event: EventJson, table: RevertTable | null): Step | Refusal {
   const refuse = (reason: string): Refusal => ({ eventId: event.id, reason });
   if (event.action === 'truncate') return refuse(`event #${event.id} is a truncate of ${event.target_type}: it records no rows, so there is nothing to put back`);
   if (!isRowChange(event.action)) return refuse(`event #${event.id} (${event.action}) is not a row change: only insert, update and delete events can be reverted`);

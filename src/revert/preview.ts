@@ -38,7 +38,7 @@ export interface Preview {
  * The most events a transaction revert takes on: each is checked and shown one by one, and a
  * revert is a repair of a few rows, not a bulk restore (that is a job for SQL and a backup).
  */
-export const MAX_TX_EVENTS = 1000;
+const MAX_TX_EVENTS = 1000;
 
 /**
  * What an override is given for: the newer changes the admin was shown. The form carries it, and

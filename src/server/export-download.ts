@@ -42,7 +42,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 };
 
 /** `pgtrail-events-2026-11-24T09-30-00Z.csv`: the export's instant in UTC, safe on every file system. */
-export function exportFileName(now: Date, format: ExportFormat): string {
+function exportFileName(now: Date, format: ExportFormat): string {
   return `pgtrail-events-${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z.${format}`;
 }
 

@@ -33,7 +33,7 @@ const FILTER_FLAGS: Record<string, { param: string; spec: OptionSpec }> = {
   verb: { param: 'verb', spec: { type: 'string', multiple: true, value: 'v[,v]', description: 'domain verbs of updates (send, pause …); repeatable' } },
 };
 
-export function filterParams(values: OptionValues): URLSearchParams {
+function filterParams(values: OptionValues): URLSearchParams {
   const params = new URLSearchParams();
   for (const [flag, { param }] of Object.entries(FILTER_FLAGS)) {
     const value = values[flag];

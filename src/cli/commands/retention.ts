@@ -66,7 +66,7 @@ function changes(before: RetentionPolicy, after: RetentionPolicy): string {
   return lines.join('\n') + '\n\n';
 }
 
-export function policyText(policy: RetentionPolicy, schedule: ScheduleState | string): string {
+function policyText(policy: RetentionPolicy, schedule: ScheduleState | string): string {
   const ranged = policy.partitions.filter((p) => !p.isDefault);
   const partitions = ranged.length === 0
     ? 'none besides the default'

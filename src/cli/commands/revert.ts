@@ -11,7 +11,7 @@ import { withDatabase } from '../database.ts';
 
 const KIND = { 'undo-update': 'undo the update', recreate: 're-create the deleted row', remove: 'delete the inserted row' } as const;
 
-export function parseTarget(positionals: string[]): Selector {
+function parseTarget(positionals: string[]): Selector {
   if (positionals.length !== 1) throw new UserError(`revert: expected one event id or tx:<transaction id>, got ${positionals.length === 0 ? 'none' : positionals.length}`, { hint: 'pgtrail revert 1234, or pgtrail revert tx:5678' });
   const arg = positionals[0];
   const tx = arg.startsWith('tx:');

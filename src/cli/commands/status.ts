@@ -60,7 +60,7 @@ function keyText(t: TableStatus): string {
 }
 
 /** The non-default options, written as the flags that would reproduce them. */
-export function optionsText(options: AuditOptions): string {
+function optionsText(options: AuditOptions): string {
   const flags: string[] = [];
   for (const name of ['exclude', 'redact', 'ignore'] as const) {
     if (options[name].length > 0) flags.push(`--${name} ${options[name].join(',')}`);

@@ -22,7 +22,7 @@ export interface ColumnInfo {
   ignored: boolean;
 }
 
-export function valueKind(name: string, value: ExactValue, target: RecordTarget): ValueKind {
+function valueKind(name: string, value: ExactValue, target: RecordTarget): ValueKind {
   if (value === null) return 'null';
   if (value === REDACTED && (target.audited === null || target.audited.redact.includes(name))) return 'redacted';
   if (isOversized(value)) return 'oversized';

@@ -49,7 +49,7 @@ export interface ApiDeps {
 }
 
 /** `{"events": [...], "next_cursor": …}` around the events' own text (trusted: PostgreSQL wrote it). */
-export function pageJson(page: PageText): string {
+function pageJson(page: PageText): string {
   return `{"events":[${page.events.join(',')}],"next_cursor":${JSON.stringify(page.next_cursor)}}`;
 }
 

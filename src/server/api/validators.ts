@@ -18,12 +18,12 @@ function badRequest(c: Context, message: string): Response {
 }
 
 /** zValidator's hook for every API schema: the first issue as the JSON error. */
-export function apiHook(result: { success: true } | { success: false; error: z.core.$ZodError }, c: Context): Response | undefined {
+function apiHook(result: { success: true } | { success: false; error: z.core.$ZodError }, c: Context): Response | undefined {
   return result.success ? undefined : badRequest(c, issueText(result.error));
 }
 
 /** A query validator from a parser of the whole query string; its UserError is the 400. */
-export function apiQuery<T>(parse: (params: URLSearchParams) => T) {
+function apiQuery<T>(parse: (params: URLSearchParams) => T) {
   return validator('query', (_value, c) => {
     try {
       return parse(new URL(c.req.url).searchParams);
