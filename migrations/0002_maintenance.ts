@@ -2,7 +2,7 @@
 // and recorded settings changes, and a premake that copes with a changed partition interval.
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { frozenSql } from '../src/db/sql-files.ts';
+import { frozenSql, readReleased } from '../src/db/sql-files.ts';
 
 const readFrozen = frozenSql(import.meta.url);
 
@@ -41,6 +41,6 @@ export async function down(pgm: MigrationBuilder): Promise<void> {
            audit.settings_changed(), audit.set_retention(interval), audit.set_partitioning(interval, integer),
            audit.premake_partitions(timestamptz), audit.ensure_partition(timestamptz), audit.partitions()`);
   // Back to 0001's premake (its default privileges keep EXECUTE from PUBLIC, as before).
-  pgm.sql(readFrozen('down/functions/premake_partitions.sql'));
+  pgm.sql(readReleased('0001_core', 'functions/premake_partitions.sql'));
   pgm.sql('RESET ROLE');
 }

@@ -9,7 +9,7 @@
 // each partition first with CREATE INDEX CONCURRENTLY (same definition), and this migration's
 // CREATE INDEX attaches those instead of building new ones.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { frozenSql } from '../src/db/sql-files.ts';
+import { frozenSql, readReleased } from '../src/db/sql-files.ts';
 
 const readFrozen = frozenSql(import.meta.url);
 
@@ -23,7 +23,7 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
 
 export async function down(pgm: MigrationBuilder): Promise<void> {
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
-  pgm.sql(readFrozen('down/tables/events_actor_name_idx.sql'));
+  pgm.sql(readReleased('0005_query_indexes', 'tables/events_actor_name_idx.sql'));
   pgm.sql('DROP INDEX audit.events_actor_name_prefix_idx');
   pgm.sql('RESET ROLE');
 }

@@ -3,7 +3,7 @@
 // by policy (audit.drop_expired v2). Signing happens outside the database (src/integrity).
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { frozenSql } from '../src/db/sql-files.ts';
+import { frozenSql, readReleased } from '../src/db/sql-files.ts';
 
 const readFrozen = frozenSql(import.meta.url);
 
@@ -27,7 +27,7 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
 export async function down(pgm: MigrationBuilder): Promise<void> {
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
   pgm.sql('DROP FUNCTION audit.drop_expired(timestamptz)');
-  pgm.sql(readFrozen('down/functions/drop_expired.sql'));
+  pgm.sql(readReleased('0002_maintenance', 'functions/drop_expired.sql'));
   // As in 0002: only maintain calls it.
   pgm.sql('REVOKE EXECUTE ON FUNCTION audit.drop_expired(timestamptz) FROM PUBLIC');
   pgm.sql('DROP FUNCTION audit.event_digest(audit.events), audit.event_form(audit.events)');

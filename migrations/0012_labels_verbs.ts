@@ -6,7 +6,7 @@
 // docs/labels-verbs.md).
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { frozenSql } from '../src/db/sql-files.ts';
+import { frozenSql, readReleased } from '../src/db/sql-files.ts';
 
 const readFrozen = frozenSql(import.meta.url);
 
@@ -65,11 +65,11 @@ BEGIN
 END
 $down$`);
   pgm.sql('DROP FUNCTION audit.search_text(text, text, text, text, text, text)');
-  pgm.sql(readFrozen('down/functions/enable_search_index.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
-  pgm.sql(readFrozen('down/functions/search_index_status.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
-  pgm.sql(readFrozen('down/functions/event_digest.sql').split('\n\nCREATE FUNCTION audit.event_digest')[0].replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  pgm.sql(readReleased('0006_search_index', 'functions/enable_search_index.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  pgm.sql(readReleased('0006_search_index', 'functions/search_index_status.sql').replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  pgm.sql(readReleased('0010_seals', 'functions/event_digest.sql').split('\n\nCREATE FUNCTION audit.event_digest')[0].replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
   pgm.sql('DROP FUNCTION audit.log_event(text, text, text, jsonb, text)');
-  pgm.sql(readFrozen('down/functions/log_event.sql').replace(LETTER_SEGMENT, DIGIT_SEGMENT));
+  pgm.sql(readReleased('0001_core', 'functions/log_event.sql').replace(LETTER_SEGMENT, DIGIT_SEGMENT));
   pgm.sql('GRANT EXECUTE ON FUNCTION audit.log_event(text, text, text, jsonb) TO PUBLIC');
   pgm.sql('ALTER TABLE audit.events DROP COLUMN target_label, DROP COLUMN verb');
   pgm.sql('RESET ROLE');

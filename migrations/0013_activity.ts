@@ -4,7 +4,7 @@
 // events already recorded, and until then the panel counts live, capped (src/query/activity.ts).
 // Released migrations are frozen: a later change to any object below ships as a new migration.
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { frozenSql } from '../src/db/sql-files.ts';
+import { frozenSql, readReleased } from '../src/db/sql-files.ts';
 
 const readFrozen = frozenSql(import.meta.url);
 
@@ -23,7 +23,7 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
 export async function down(pgm: MigrationBuilder): Promise<void> {
   pgm.sql('SET LOCAL ROLE pgtrail_owner');
   // v1 as 0002 installed it; replaced in place, so its grants stay.
-  pgm.sql(readFrozen('down/functions/maintain.sql').replace('CREATE FUNCTION audit.maintain', 'CREATE OR REPLACE FUNCTION audit.maintain'));
+  pgm.sql(readReleased('0002_maintenance', 'functions/maintain.sql').replace('CREATE FUNCTION audit.maintain', 'CREATE OR REPLACE FUNCTION audit.maintain'));
   pgm.sql('DROP FUNCTION audit.activity_rollup()');
   pgm.sql('DROP TABLE audit.activity_hours, audit.activity_actor_hours, audit.activity_state');
   pgm.sql('RESET ROLE');

@@ -18,8 +18,7 @@ export function readSql(relativePath: string): string {
 
 /**
  * Reads a file of a released migration's frozen SQL, `migrations/sql/<migration>/<relativePath>`:
- * for an unreleased migration's down, the definition it puts back (copied into its own down/ when
- * it is released).
+ * for a migration's down, the definition it puts back, as the release that installed it froze it.
  */
 export function readReleased(migration: string, relativePath: string): string {
   return readFileSync(join(FROZEN_SQL_DIR, inside(migration), inside(relativePath)), 'utf8');
