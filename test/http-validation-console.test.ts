@@ -162,4 +162,19 @@ t('unknown parameters on the console download are refused with the parameter nam
   await good.arrayBuffer();
 });
 
+t('revert: an unreadable body sent with the CSRF header is a 400, not a 500', async ({ f }) => {
+  const admin = await signedIn(f, 'admin@example.com');
+  const csrf = await admin.csrf();
+  // htmx sends the token as a header, so the CSRF check never reads the body: the route must.
+  const res = await admin.request('/events/1/revert', {
+    method: 'POST', body: 'not multipart at all',
+    headers: { 'content-type': 'multipart/form-data; boundary=x', 'x-csrf-token': csrf },
+  });
+  assert.is(res.status, 400);
+  assert.match(await res.text(), /the form could not be read/);
+  const readable = await admin.post('/events/1/revert', { _csrf: csrf, override: 'yes' });
+  assert.is(readable.status, 400, 'control: a readable body reaches the route\'s own check');
+  assert.match(await readable.text(), /override: must be/);
+});
+
 t.run();

@@ -181,6 +181,43 @@ t('uninstall without --confirm prints what it would do and changes nothing (exit
   assert.is((await db.pool.query(`SELECT to_regnamespace('audit') AS s`)).rows[0].s, null);
 });
 
+t('uninstall refuses while application objects depend on pgtrail (DROP SCHEMA … CASCADE would drop them), naming each; nothing changed', async (ctx) => {
+  const db = await applicationDatabase(ctx, 'uninstall_dependents');
+  assert.is((await cli(db.url, 'migrate')).code, 0);
+  assert.is((await cli(db.url, 'enable', 'public.contacts')).code, 0);
+  // What an application may build on pgtrail: a view over the trail, a column default and a column
+  // of one of its types. The capture triggers on public.contacts depend on pgtrail too, but
+  // uninstall disables them first: they must not be reported.
+  await db.pool.query(`
+    CREATE VIEW public.recent_changes AS SELECT id, action, target_id FROM audit.events;
+    ALTER TABLE app.orders ADD COLUMN placed_by text DEFAULT (audit.current_context()).actor_id`);
+  const installed = await pgtrailShape(db);
+
+  const plan = await cli(db.url, 'uninstall');
+  assert.is(plan.code, 2, plan.stderr);
+  assert.match(plan.stdout, /^cannot: view public\.recent_changes depends on pgtrail's schemas, and dropping them would drop it too: drop or change it first$/m, plan.stdout);
+  assert.match(plan.stdout, /^cannot: default value for app\.orders\.placed_by depends on pgtrail's schemas/m);
+  assert.not.match(plan.stdout, /^cannot: trigger/m, 'the capture triggers are not in the way');
+  assert.not.match(plan.stdout, /are not touched/, 'the plan does not promise what it cannot keep');
+  const refused = await cli(db.url, 'uninstall', '--confirm', db.name);
+  assert.is(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /^pgtrail: cannot uninstall pgtrail yet: .*view public\.recent_changes depends on pgtrail's schemas/);
+  const json = await cli(db.url, 'uninstall', '--confirm', db.name, '--json');
+  assert.is(json.code, 2);
+  const report = JSON.parse(json.stdout);
+  assert.match(report.error, /^cannot uninstall pgtrail yet: /);
+  assert.is(report.plan.blockers.length, 2, report.plan.blockers.join('\n'));
+  assert.equal(report.done, { disabled: [], unscheduled: null, reverted: [], rolesDropped: [], rolesKept: [], bookkeepingDropped: false });
+  assert.equal(await pgtrailShape(db), installed, 'refused: nothing changed');
+
+  // Positive control: with those gone, the same database uninstalls.
+  await db.pool.query('DROP VIEW public.recent_changes; ALTER TABLE app.orders ALTER COLUMN placed_by DROP DEFAULT');
+  const run = await cli(db.url, 'uninstall', '--confirm', db.name);
+  assert.is(run.code, 0, run.stderr);
+  assert.is((await db.pool.query(`SELECT to_regnamespace('audit') AS s`)).rows[0].s, null);
+  assert.is((await db.pool.query(`SELECT count(*)::int AS n FROM app.orders`)).rows[0].n, 2);
+});
+
 t('uninstall --confirm leaves the application exactly as before pgtrail; again: nothing to remove (exit 0); migrate works again', async (ctx) => {
   const db = await applicationDatabase(ctx, 'uninstall_confirm');
   const before = await applicationShape(db);
@@ -250,7 +287,7 @@ t('uninstall as a role that may not: refused (exit 2) naming each missing privil
   await withAdmin((c) => c.query(`REVOKE pgtrail_owner FROM ${role}`));
   const notOwner = await cli(url.toString(), 'uninstall', '--confirm', db.name);
   assert.is(notOwner.code, 2);
-  assert.match(notOwner.stderr, new RegExp(`; and membership in pgtrail_owner \\(GRANT pgtrail_owner TO ${role}\\)`));
+  assert.match(notOwner.stderr, new RegExp(`; and membership in pgtrail_owner with its privileges inherited \\(GRANT pgtrail_owner TO ${role}\\)`));
   assert.equal(await pgtrailShape(db), installed, 'nothing changed');
 
   // Positive control: the installing superuser may.

@@ -32,6 +32,9 @@ t('bad input: each gives a FilterError naming the field', () => {
     // The as-of view's strictness, one parser for both (src/query/time.ts): JavaScript's Date would take these.
     ['to=2026-11-24T24:00:00Z', /^to: "2026-11-24T24:00:00Z" is not a valid time of day/],
     ['from=2026-11-24T09:30:00%2B16:00', /^from: "\+16:00" is not a time zone offset/],
+    // An offset that carries the instant out of PostgreSQL's years: a 400, not a 22008 from the server.
+    ['from=0001-01-01T00:00%2B01:00', /^from: "0001-01-01T00:00\+01:00" is outside the years 0001 to 9999 in UTC/],
+    ['to=9999-12-31T23:30-01:00', /^to: "9999-12-31T23:30-01:00" is outside the years 0001 to 9999 in UTC/],
     ['from=2026-11-24&to=2026-11-23', /^from: must be before to/],
     ['ip=10.0.0.999', /^ip: .* is not an IP address or CIDR block/],
     ['ip=10.0.0.0/33', /^ip: prefix length must be 0–32/],

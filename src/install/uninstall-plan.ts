@@ -54,6 +54,11 @@ export interface UninstallPlan {
   bookkeeping: boolean;
   /** Privileges the connected role lacks for this; empty when it can do it. */
   missing: string[];
+  /**
+   * What must be settled first, whoever runs it: objects of the application that depend on
+   * pgtrail's schemas (DROP SCHEMA … CASCADE would drop them with it), or a half-removed install.
+   */
+  blockers: string[];
 }
 
 /** True when there is nothing of pgtrail's left in this database. */
@@ -73,7 +78,7 @@ export async function planUninstall(client: pg.ClientBase, url?: string): Promis
   const plan: UninstallPlan = {
     database: who.database, role: who.role, installed: who.installed, migrations: [], tables: [], events: 0, seals: 0,
     consoleUsers: 0, apiTokens: 0, cronJob: null, cronNote: null, eventTriggers: [], schemas: [], rolesDropped: [], rolesKept: [],
-    bookkeeping: who.bookkeeping, missing: [],
+    bookkeeping: who.bookkeeping, missing: [], blockers: [],
   };
   const superuser: boolean = who.superuser;
   const can = (ok: boolean, what: string) => { if (!ok && !superuser) plan.missing.push(what); };
@@ -105,9 +110,15 @@ export async function planUninstall(client: pg.ClientBase, url?: string): Promis
     plan.consoleUsers = await count('console.users');
     plan.apiTokens = await count('console.api_tokens');
     // The migrations act as pgtrail_owner (SET LOCAL ROLE), which owns both schemas and all in them.
+    // … and drop the schemas without it (DROP SCHEMA … CASCADE), which needs the owner's rights inherited.
     const setRole = who.version >= 160000 ? 'SET' : 'MEMBER';
-    const { rows: [o] } = await client.query(`SELECT pg_has_role(current_user, 'pgtrail_owner', $1) AS ok`, [setRole]);
-    can(o.ok, `membership in pgtrail_owner (GRANT pgtrail_owner TO ${who.role}), which owns the audit and console schemas`);
+    const { rows: [o] } = await client.query(`SELECT pg_has_role(current_user, 'pgtrail_owner', $1) AND pg_has_role(current_user, 'pgtrail_owner', 'USAGE') AS ok`, [setRole]);
+    can(o.ok, `membership in pgtrail_owner with its privileges inherited (GRANT pgtrail_owner TO ${who.role}), which owns the audit and console schemas`);
+    if (plan.tables !== null) plan.blockers.push(...(await dependents(client)).map((what) =>
+      `${what} depends on pgtrail's schemas, and dropping them would drop it too: drop or change it first`));
+  } else if (plan.migrations.length) {
+    plan.blockers.push(`public.${MIGRATIONS_TABLE} lists ${plan.migrations.length} migration(s) but the audit schema is gone (removed by hand?): ` +
+      `run \`pgtrail migrate\` to restore it, or empty public.${MIGRATIONS_TABLE} yourself`);
   }
   plan.schemas = (await client.query(`SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])`, [SCHEMAS])).rows
     .map((r) => r.nspname).sort((a, b) => SCHEMAS.indexOf(a) - SCHEMAS.indexOf(b));
@@ -120,6 +131,51 @@ export async function planUninstall(client: pg.ClientBase, url?: string): Promis
   if (plan.installed) await planRoles(client, plan, who, can);
   await planCron(client, plan, who.cron_db, url, superuser);
   return plan;
+}
+
+/**
+ * Objects outside pgtrail's schemas that depend on something inside them (a view over audit.events,
+ * a column default or a check calling audit.current_context(), a policy, a function, a column of
+ * one of its types): DROP SCHEMA … CASCADE would drop them silently. The capture triggers on audited
+ * tables are not among them: uninstall disables those first. Event triggers are pgtrail's own.
+ */
+async function dependents(client: pg.ClientBase): Promise<string[]> {
+  const { rows } = await client.query(`
+    WITH ours AS (SELECT oid FROM pg_namespace WHERE nspname = ANY($1::text[])),
+         audited AS (SELECT to_regclass(format('%I.%I', schema_name, table_name)) AS rel FROM audit.audited_tables),
+         dep AS (
+      SELECT d.classid, d.objid, d.objsubid,
+             CASE d.classid
+               WHEN 'pg_class'::regclass THEN (SELECT relnamespace FROM pg_class WHERE oid = d.objid)
+               WHEN 'pg_proc'::regclass THEN (SELECT pronamespace FROM pg_proc WHERE oid = d.objid)
+               WHEN 'pg_type'::regclass THEN (SELECT typnamespace FROM pg_type WHERE oid = d.objid)
+               WHEN 'pg_rewrite'::regclass THEN (SELECT c.relnamespace FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE r.oid = d.objid)
+               WHEN 'pg_attrdef'::regclass THEN (SELECT c.relnamespace FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid WHERE a.oid = d.objid)
+               WHEN 'pg_trigger'::regclass THEN (SELECT c.relnamespace FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.oid = d.objid)
+               WHEN 'pg_policy'::regclass THEN (SELECT c.relnamespace FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE p.oid = d.objid)
+               WHEN 'pg_constraint'::regclass THEN (SELECT coalesce(c.relnamespace, con.connamespace) FROM pg_constraint con LEFT JOIN pg_class c ON c.oid = con.conrelid WHERE con.oid = d.objid)
+               WHEN 'pg_namespace'::regclass THEN d.objid
+             END AS nsp,
+             CASE WHEN d.classid = 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid) END AS trigger_table
+        FROM pg_depend AS d
+       WHERE d.deptype = 'n'
+         AND d.classid <> 'pg_event_trigger'::regclass
+         AND CASE d.refclassid
+               WHEN 'pg_class'::regclass THEN EXISTS (SELECT FROM pg_class c WHERE c.oid = d.refobjid AND c.relnamespace IN (SELECT oid FROM ours))
+               WHEN 'pg_proc'::regclass THEN EXISTS (SELECT FROM pg_proc p WHERE p.oid = d.refobjid AND p.pronamespace IN (SELECT oid FROM ours))
+               WHEN 'pg_type'::regclass THEN EXISTS (SELECT FROM pg_type t WHERE t.oid = d.refobjid AND t.typnamespace IN (SELECT oid FROM ours))
+               ELSE false END)
+    SELECT DISTINCT o.type || ' ' || o.identity AS what  -- schema-qualified whatever the search_path
+      FROM (SELECT CASE WHEN classid = 'pg_rewrite'::regclass THEN 'pg_class'::regclass ELSE classid END AS classid,
+                   CASE WHEN classid = 'pg_rewrite'::regclass  -- a view's rule: name the view
+                        THEN (SELECT ev_class FROM pg_rewrite WHERE oid = dep.objid) ELSE objid END AS objid,
+                   CASE WHEN classid = 'pg_rewrite'::regclass THEN 0 ELSE objsubid END AS objsubid,
+                   nsp, trigger_table FROM dep) AS named,
+           LATERAL pg_identify_object(named.classid, named.objid, named.objsubid) AS o
+     WHERE (nsp IS NULL OR nsp NOT IN (SELECT oid FROM ours))
+       AND (trigger_table IS NULL OR trigger_table NOT IN (SELECT rel FROM audited WHERE rel IS NOT NULL))
+     ORDER BY 1`, [SCHEMAS]);
+  return rows.map((r) => r.what);
 }
 
 async function planRoles(client: pg.ClientBase, plan: UninstallPlan, who: { version: number; createrole: boolean; role: string },

@@ -42,8 +42,25 @@ export interface UninstallReport {
   done: UninstallDone | null;
 }
 
+/** A refusal or a failed step, with the plan and what was done before it (for `--json`). */
+export class UninstallError extends UserError {
+  constructor(readonly report: UninstallReport, error: UserError) {
+    super(error.message, { hint: error.hint, cause: error.cause ?? error });
+  }
+}
+
 export async function uninstall(client: pg.ClientBase, options: UninstallOptions = {}): Promise<UninstallReport> {
   const plan = await planUninstall(client, options.url);
+  const done: UninstallDone = { disabled: [], unscheduled: null, reverted: [], rolesDropped: [], rolesKept: [], bookkeepingDropped: false };
+  try {
+    return await carryOut(client, plan, done, options);
+  } catch (error) {
+    if (error instanceof UserError) throw new UninstallError({ plan, done: options.dryRun ? null : done }, error);
+    throw error;
+  }
+}
+
+async function carryOut(client: pg.ClientBase, plan: UninstallPlan, done: UninstallDone, options: UninstallOptions): Promise<UninstallReport> {
   if (options.dryRun || nothingToRemove(plan)) return { plan, done: null };
   if (options.confirm !== plan.database) {
     throw new UserError(options.confirm === undefined
@@ -52,10 +69,9 @@ export async function uninstall(client: pg.ClientBase, options: UninstallOptions
       hint: `pgtrail uninstall --confirm ${plan.database}`,
     });
   }
-  if (plan.missing.length) throw refusal(plan);
+  if (plan.missing.length || plan.blockers.length) throw refusal(plan);
 
   const log = options.log ?? (() => {});
-  const done: UninstallDone = { disabled: [], unscheduled: null, reverted: [], rolesDropped: [], rolesKept: [], bookkeepingDropped: false };
   const step = async (what: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -113,6 +129,9 @@ export async function uninstall(client: pg.ClientBase, options: UninstallOptions
 
 /** The refusal when the connected role lacks a privilege: every one that is missing, named. */
 export function refusal(plan: UninstallPlan): UserError {
+  if (plan.blockers.length) {
+    return new UserError(`cannot uninstall pgtrail yet: ${plan.blockers.join('; and ')}`, { hint: 'nothing was changed; `pgtrail uninstall` lists what is in the way' });
+  }
   return new UserError(`cannot uninstall pgtrail as role ${plan.role}: it lacks ${plan.missing.join('; and ')}`, {
     hint: 'run it as a superuser, or as the login that installed pgtrail (a member of pgtrail_owner with CREATEROLE); nothing was changed',
   });

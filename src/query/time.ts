@@ -40,6 +40,9 @@ export function parseIsoTime(raw: string, fail: TimeError): IsoTime {
   if (offset !== 'Z' && (Number(offset.slice(1, 3)) > 15 || Number(offset.slice(4, 6)) > 59)) throw fail(`"${zone}" is not a time zone offset`);
   const whole = new Date(`${date}T${hh}:${mm}:${ss}${offset}`);
   if (Number.isNaN(whole.getTime())) throw fail(`"${value}" is not a valid time`);
+  // An offset can carry 0001-01-01 into year 0 or 9999-12-31 into 10000: PostgreSQL has neither.
+  const year = whole.getUTCFullYear();
+  if (year < 1 || year > 9999) throw fail(`"${value}" is outside the years 0001 to 9999 in UTC`);
   const micros = fraction.padEnd(6, '0');
   return {
     iso: `${whole.toISOString().slice(0, 19)}.${micros}Z`,

@@ -1,5 +1,5 @@
 import { UserError } from '../../db/errors.ts';
-import { nothingToRemove, refusal, uninstall, type UninstallPlan, type UninstallReport } from '../../install/uninstall.ts';
+import { nothingToRemove, refusal, uninstall, UninstallError, type UninstallPlan, type UninstallReport } from '../../install/uninstall.ts';
 import type { Command } from '../command.ts';
 import { requireDatabaseUrl, withDatabase } from '../database.ts';
 import { noArguments } from '../options.ts';
@@ -33,13 +33,17 @@ export const uninstallCommand: Command = {
     const confirm = values.confirm as string | undefined;
     const url = requireDatabaseUrl(config);
     const report = await withDatabase(config, (client) =>
-      uninstall(client, { dryRun: confirm === undefined, confirm, url }));
+      uninstall(client, { dryRun: confirm === undefined, confirm, url })).catch((error) => {
+      // A script asking for JSON gets the plan and what was done before the refusal or failure too.
+      if (values.json && error instanceof UninstallError) stdout(`${JSON.stringify({ ...error.report, error: error.message }, null, 2)}\n`);
+      throw error;
+    });
     const { plan, done } = report;
     if (values.json) stdout(`${JSON.stringify(report, null, 2)}\n`);
     else stdout(done ? doneText(report) : planText(plan));
     if (nothingToRemove(plan)) return 0;
     if (!done) {
-      if (plan.missing.length) throw refusal(plan);
+      if (plan.missing.length || plan.blockers.length) throw refusal(plan);
       throw new UserError(`this was a dry run: nothing was changed; run again with --confirm ${plan.database} to do it`, {
         hint: 'it deletes every recorded event and seal: export what you must keep first (pgtrail export)',
       });
@@ -65,7 +69,8 @@ export function planText(p: UninstallPlan): string {
   for (const k of p.rolesKept) lines.push(`  keep the role ${k.role}: ${k.reason}`);
   if (p.bookkeeping) lines.push('  drop the bookkeeping table public.pgtrail_migrations');
   if (p.cronNote) lines.push(`note: ${p.cronNote}`);
-  lines.push('The application\'s tables and rows are not touched.');
+  if (!p.blockers.length) lines.push('The application\'s tables and rows are not touched.');
+  for (const b of p.blockers) lines.push(`cannot: ${b}`);
   for (const m of p.missing) lines.push(`cannot: this role lacks ${m}`);
   return `${lines.join('\n')}\n`;
 }

@@ -48,7 +48,9 @@ export function revertRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   const run = async (c: Context<ConsoleEnv>) => {
     const s = selector(c);
     if (typeof s === 'string') return problem(c, 400, 'Bad request', s);
-    const body = await c.req.parseBody();
+    // An unreadable body (malformed multipart) is the client's error, not a 500.
+    const body = await c.req.parseBody().catch(() => undefined);
+    if (!body) return problem(c, 400, 'Bad request', 'the form could not be read.');
     const override = body.override === '1';
     if (body.override !== undefined && !override) return problem(c, 400, 'Bad request', 'override: must be "1" (the checkbox) or absent.');
     if (!deps.revert) return page(c, s, 403, NOT_ENABLED);
