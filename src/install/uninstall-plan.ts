@@ -71,7 +71,10 @@ export const nothingToRemove = (p: UninstallPlan) => !p.installed && !p.bookkeep
 export async function planUninstall(client: pg.ClientBase, url?: string): Promise<UninstallPlan> {
   const { rows: [who] } = await client.query(`
     SELECT current_database() AS database, current_user AS role, r.rolsuper AS superuser, r.rolcreaterole AS createrole,
-           current_setting('server_version_num')::int AS version, nullif(current_setting('cron.database_name', true), '') AS cron_db,
+           current_setting('server_version_num')::int AS version, -- pg_settings, not current_setting(): pg_cron makes the setting superuser-only, and
+           -- current_setting raises for anyone else (a hidden setting is simply no row here)
+           (SELECT nullif(setting, '') FROM pg_settings WHERE name = 'cron.database_name') AS cron_db,
+           EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') AS cron_here,
            to_regclass('audit.audited_tables') IS NOT NULL AS installed,
            to_regclass('public.${MIGRATIONS_TABLE}') IS NOT NULL AS bookkeeping
       FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user`);
@@ -129,7 +132,8 @@ export async function planUninstall(client: pg.ClientBase, url?: string): Promis
   can(triggers.every((r) => r.owns), `ownership of the event triggers ${plan.eventTriggers.join(', ')} (a superuser created them): run uninstall as a superuser`);
 
   if (plan.installed) await planRoles(client, plan, who, can);
-  await planCron(client, plan, who.cron_db, url, superuser);
+  // pg_cron's extension lives only in cron.database_name: seen here, that is this database.
+  await planCron(client, plan, who.cron_db ?? (who.cron_here ? who.database : null), url, superuser);
   return plan;
 }
 

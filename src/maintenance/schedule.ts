@@ -142,7 +142,11 @@ async function withCron<T>(url: string, work: (audited: pg.Client, cron: pg.Clie
   audited.on('error', () => {});
   let cron: pg.Client | null = null;
   try {
-    const { rows } = await audited.query(`SELECT current_database() AS db, current_setting('cron.database_name', true) AS cron_db`);
+    // pg_settings rather than current_setting(): pg_cron makes the setting superuser-only and
+    // current_setting raises for other roles; the extension itself lives only in that database.
+    const { rows } = await audited.query(`SELECT current_database() AS db,
+      coalesce((SELECT nullif(setting, '') FROM pg_settings WHERE name = 'cron.database_name'),
+               CASE WHEN EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') THEN current_database() END) AS cron_db`);
     const state: ScheduleState = { cronDatabase: rows[0].cron_db || null, version: null, database: rows[0].db, job: null };
     if (state.cronDatabase) {
       if (state.cronDatabase === state.database) {
