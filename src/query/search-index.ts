@@ -6,7 +6,7 @@
 // speed does.
 import type { Queryable } from '../db/queryable.ts';
 import type { EventFilter } from './filter.ts';
-import { queryWindow, type QueryWindow } from './window.ts';
+import type { QueryWindow } from './window.ts';
 
 const SEARCH_INDEX = 'audit.events_search_idx';
 
@@ -36,11 +36,6 @@ export function wideWindow(window: QueryWindow): boolean {
 /** The filter's search term is one the index serves, over a window long enough to be worth it. */
 export function indexServes(filter: EventFilter, window: QueryWindow): boolean {
   return searchMayUseIndex(filter) && wideWindow(window);
-}
-
-/** Whether a query for `filter` uses the index (planQuery's usesSearchIndex, on its own: for tests). */
-export async function useSearchIndex(db: Queryable, filter: EventFilter, now: Date = new Date()): Promise<boolean> {
-  return indexServes(filter, queryWindow(filter, now)) && searchIndexPresent(db);
 }
 
 /**
